@@ -1,0 +1,1 @@
+"""The Scrapy project: site definitions, the generic spider and the page normalizer."""

@@ -1,0 +1,1 @@
+"""Prefect flows: one refresh (crawl → sync → index → report) and its schedule."""
