@@ -81,10 +81,782 @@ def print_error(message: str) -> None:
 # ---------------------------------------------------------------------------------------------
 
 # === search, similar, rebuild (index/searcher.py, index/writer.py) ===========================
+#
+# `search --json` prints one JSON object per hit (id, url, title, agency, content_type, published,
+# score, snippet), then one last line {"total", "page", "facets", "suggestion", "corrected",
+# "parsed"}. In snippets, matched words are wrapped in [[ ]]; the table shows them in colour.
+
+_SEARCH_EXIT_CODES = {
+    "IndexMissingError": ExitCode.NO_DATA,
+    "IndexCorruptError": ExitCode.FAILED,
+    "IndexBusyError": ExitCode.BUSY,
+    "RecordNotFoundError": ExitCode.NOT_FOUND,
+}
+_CONTROL_CHARS = dict.fromkeys(
+    [
+        *range(0x00, 0x20),
+        *range(0x7F, 0xA0),
+        0x200E,
+        0x200F,
+        *range(0x202A, 0x202F),
+        *range(0x2066, 0x206A),
+    ],
+    " ",
+)
+
+
+def strip_control(text: str) -> str:
+    """Text safe to print: terminal control characters (escapes, bidi overrides) become spaces."""
+    return text.translate(_CONTROL_CHARS)
+
+
+def fail_search(exc: Exception) -> NoReturn:
+    """Turn a SearchError into a one-line error with the right exit code."""
+    fail(
+        str(getattr(exc, "message", exc)),
+        _SEARCH_EXIT_CODES.get(type(exc).__name__, ExitCode.USAGE),
+    )
+
+
+def print_hits_json(results: object, *, page: int) -> None:
+    import json
+    from dataclasses import asdict
+
+    for hit in results.hits:  # type: ignore[attr-defined]
+        row = {k: strip_control(v) if isinstance(v, str) else v for k, v in asdict(hit).items()}
+        sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+    summary = {
+        "total": results.total,  # type: ignore[attr-defined]
+        "page": page,
+        "facets": results.facets,  # type: ignore[attr-defined]
+        "suggestion": results.suggestion,  # type: ignore[attr-defined]
+        "corrected": results.corrected,  # type: ignore[attr-defined]
+        "parsed": results.parsed,  # type: ignore[attr-defined]
+    }
+    sys.stdout.write(json.dumps(summary, ensure_ascii=False) + "\n")
+
+
+def marked_snippet(snippet: str) -> str:
+    """Rich markup for a snippet: the [[ ]] marks become bold colour, the rest is escaped."""
+    from rich.markup import escape
+
+    parts = strip_control(snippet).replace("]]", "[[").split("[[")
+    return "".join(
+        f"[bold yellow]{escape(part)}[/]" if n % 2 else escape(part) for n, part in enumerate(parts)
+    )
+
+
+def print_hits_table(results: object, *, query: str, page: int, limit: int, explain: bool) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    console = Console(highlight=False)
+    if explain:
+        console.print(f"Parsed query: {escape(results.parsed)}")  # type: ignore[attr-defined]
+    total = results.total  # type: ignore[attr-defined]
+    if results.corrected:  # type: ignore[attr-defined]
+        shown = escape(strip_control(results.suggestion))  # type: ignore[attr-defined]
+        console.print(
+            f"No results for {escape(strip_control(query))!r}; showing results for {shown!r}."
+        )
+    pages = max(1, -(-total // limit))
+    console.print(f"{total} result{'s' if total != 1 else ''} (page {page} of {pages})")
+    if results.hits:  # type: ignore[attr-defined]
+        table = Table(show_lines=True, expand=True)
+        table.add_column("Title / URL", ratio=3, overflow="fold")
+        table.add_column("Agency")
+        table.add_column("Kind")
+        table.add_column("Date", no_wrap=True)
+        table.add_column("Snippet", ratio=4)
+        for hit in results.hits:  # type: ignore[attr-defined]
+            table.add_row(
+                f"[bold]{escape(strip_control(hit.title))}[/]\n[dim]{escape(strip_control(hit.url))}[/]",
+                escape(hit.agency),
+                escape(hit.content_type),
+                escape(hit.published or ""),
+                marked_snippet(hit.snippet),
+            )
+        console.print(table)
+    facets = results.facets  # type: ignore[attr-defined]
+    line = " | ".join(
+        f"{name}: " + ", ".join(f"{escape(k)} {v}" for k, v in list(counts.items())[:8])
+        for name, counts in facets.items()
+        if counts
+    )
+    if line:
+        console.print(line)
+    if results.suggestion and not results.corrected:  # type: ignore[attr-defined]
+        console.print(f"Did you mean: {escape(strip_control(results.suggestion))}?")  # type: ignore[attr-defined]
+
+
+@app.command("search")
+def search_command(
+    query: Annotated[str, typer.Argument(help='The query, e.g. "human trafficking".')] = "",
+    agency: Annotated[
+        list[str] | None, typer.Option("--agency", help="Only this agency (repeatable).")
+    ] = None,
+    kind: Annotated[
+        list[str] | None, typer.Option("--type", help="Only this content type (repeatable).")
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option(help="Published on or after (YYYY[-MM[-DD]]).")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option(help="Published on or before (YYYY[-MM[-DD]]).")
+    ] = None,
+    sort: Annotated[str, typer.Option(help="relevance or date (newest first).")] = "relevance",
+    limit: Annotated[int, typer.Option(help="Hits per page.")] = 10,
+    page: Annotated[int, typer.Option(help="Page number, from 1.")] = 1,
+    json_out: JsonOption = False,
+    explain: Annotated[bool, typer.Option("--explain", help="Print the parsed query.")] = False,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Search the index (Whoosh query language: title:, agency:, type:, published:2019..2024).
+
+    With --json: one object per hit (id, url, title, agency, content_type, published, score,
+    snippet with matches in [[ ]]), then one line with total, page, facets and suggestion.
+    """
+    from index.searcher import SearchError, SearchRequest, search
+
+    request = SearchRequest(
+        query=query,
+        agency=tuple(agency or ()),
+        type=tuple(kind or ()),
+        since=since,
+        until=until,
+        sort=sort,
+        limit=limit,
+        page=page,
+    )
+    try:
+        results = search(resolve_data_dir(data_dir), request)
+    except SearchError as exc:
+        fail_search(exc)
+    if json_out:
+        print_hits_json(results, page=page)
+    else:
+        print_hits_table(results, query=query, page=page, limit=limit, explain=explain)
+
+
+@app.command("similar")
+def similar_command(
+    record_id: Annotated[str, typer.Argument(metavar="ID", help="A record id.")],
+    limit: Annotated[int, typer.Option(help="How many similar records.")] = 10,
+    json_out: JsonOption = False,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Records similar to one record (more like this)."""
+    from index.searcher import SearchError, similar
+
+    try:
+        results = similar(resolve_data_dir(data_dir), record_id, limit=limit)
+    except SearchError as exc:
+        fail_search(exc)
+    if json_out:
+        print_hits_json(results, page=1)
+    else:
+        print_hits_table(results, query=record_id, page=1, limit=max(limit, 1), explain=False)
+
+
+@app.command("rebuild")
+def rebuild_command(data_dir: DataDirOption = None) -> None:
+    """Rebuild the search index from the store, then swap it in."""
+    from index.store import Store
+    from index.writer import SearchError, rebuild_index
+
+    where = resolve_data_dir(data_dir)
+    if not where.store_path.exists():
+        fail(f'no store in {where.root}. Run "ojp-search refresh" first.', ExitCode.NO_DATA)
+    try:
+        with Store.open(where) as store:
+            update = rebuild_index(store, where)
+    except SearchError as exc:
+        fail_search(exc)
+    sys.stdout.write(
+        f"Rebuilt the index: {update.documents} records, generation {update.generation}.\n"
+    )
+
 
 # === show, status, changes, export (index/store.py, index/export.py) =========================
+#
+# `show`, `status`, `changes` and `export` read the store (the source of truth), never the index,
+# except `export --query`, which asks the index which records match.
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from rich.table import Table
+
+    from index.export import RecordFilter
+    from index.records import Record
+    from index.store import RunReport, Store
+
+STORE_CONTROL_CHARS = dict.fromkeys([*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F], " ")
+
+
+def open_existing_store(data_dir: DataDir) -> Store:
+    """The store in ``data_dir``; a one-line error when there is none yet."""
+    from index.store import Store, StoreError
+
+    if not data_dir.store_path.is_file():
+        fail(f'no store in {data_dir.root}. Run "ojp-search refresh" first.', ExitCode.NO_DATA)
+    try:
+        return Store(data_dir.store_path)
+    except StoreError as exc:
+        fail(str(exc), ExitCode.FAILED)
+
+
+def check_date(value: str | None, option: str) -> str | None:
+    """``value`` when it is YYYY, YYYY-MM or YYYY-MM-DD; a usage error naming the option if not."""
+    from index.export import DateError, date_bounds
+
+    if value is not None:
+        try:
+            date_bounds(value)
+        except DateError as exc:
+            fail(f"{option}: {exc}.")
+    return value
+
+
+def print_json_line(data: object) -> None:
+    import json
+
+    sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+
+
+def printable(text: str) -> str:
+    return text.translate(STORE_CONTROL_CHARS)
+
+
+def record_lines(record: Record, status: str | None) -> list[str]:
+    """A readable layout of every non-empty field of a record."""
+    import json
+    import textwrap
+
+    data = record.to_dict()
+    lines = [printable(data["title"]), printable(data["url"])]
+    if status and status != "live":
+        lines.append(f"(status: {status}: no longer on the site; kept in the store)")
+    lines.append("")
+    long_fields = ("summary", "body", "attachments", "related", "details")
+    for name, value in data.items():
+        if name in ("title", "url", *long_fields) or value in (None, "", [], {}):
+            continue
+        shown = "; ".join(value) if isinstance(value, list) else str(value)
+        lines.append(f"{name + ':':<16}{printable(shown)}")
+    for name, value in data["details"].items():
+        lines.append(f"{name + ':':<16}{printable(str(value))}")
+    for name in ("summary", "body"):
+        if data[name]:
+            lines += ["", name.capitalize()]
+            for paragraph in printable(data[name]).split("\n"):
+                lines += textwrap.wrap(paragraph, 96, initial_indent="  ", subsequent_indent="  ")
+    for name in ("attachments", "related"):
+        if data[name]:
+            lines += ["", name.capitalize()]
+            for item in data[name]:
+                facts = {k: v for k, v in item.items() if v not in (None, "") and k != "text"}
+                lines.append("  - " + printable(json.dumps(facts, ensure_ascii=False)))
+    return lines
+
+
+@app.command("show")
+def show_command(
+    id_or_url: Annotated[str, typer.Argument(help="A record id, its URL or one of its aliases.")],
+    json_output: JsonOption = False,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Show one whole record from the store."""
+    with open_existing_store(resolve_data_dir(data_dir)) as store:
+        record = store.get(id_or_url)
+        if record is None and "://" in id_or_url:
+            from crawlers.urls import canonical_url
+
+            record = store.get(canonical_url(id_or_url))
+        if record is None:
+            fail(
+                f"no record with id or URL {id_or_url!r}. "
+                'Find one with "ojp-search search <words>".',
+                ExitCode.NOT_FOUND,
+            )
+        status = store.record_status(record.id)
+    if json_output:
+        print_json_line(record.to_dict())
+        return
+    sys.stdout.write("\n".join(record_lines(record, status)) + "\n")
+
+
+def run_rows(runs: list[RunReport]) -> object:
+    table = plain_table(gap=1)
+    for column in ("Run", "Status", "Started (UTC)", "Took"):
+        table.add_column(column, no_wrap=True)
+    for column in ("Added", "Changed", "Removed", "Failed", "Withheld"):
+        table.add_column(column, justify="right", no_wrap=True)
+    for run in runs:
+        duration = f"{run.duration_s:.1f}s" if run.duration_s is not None else "-"
+        table.add_row(
+            str(run.run_id),
+            run.status,
+            run.started[:16].replace("T", " "),
+            duration,
+            *(str(run.totals.get(key, 0)) for key in ("added", "changed", "removed", "failed")),
+            str(sum(run.withheld.values())),
+        )
+    return table
+
+
+def plain_table(gap: int = 2) -> Table:
+    """A borderless table with a bold header, ``gap`` spaces between columns."""
+    from rich.table import Table
+
+    return Table(box=None, pad_edge=False, padding=(0, gap, 0, 0), header_style="bold")
+
+
+def count_table(column: str, counts: dict[str, int]) -> object:
+    table = plain_table()
+    table.add_column(column)
+    table.add_column("Records", justify="right")
+    for name, count in counts.items():
+        table.add_row(name, str(count))
+    return table
+
+
+@app.command("status")
+def status_command(json_output: JsonOption = False, data_dir: DataDirOption = None) -> None:
+    """Show what the store holds: records by agency and kind, the last runs, failing URLs."""
+    from rich.console import Console
+
+    resolved = resolve_data_dir(data_dir)
+    with open_existing_store(resolved) as store:
+        status = store.status()
+    if json_output:
+        print_json_line(status.to_dict())
+        return
+    console = Console(highlight=False, markup=False)
+    console.print(f"Store: {resolved.store_path}")
+    console.print(f"{status.live} live records, {status.gone} gone.")
+    if status.by_agency:
+        console.print("\nLive records by agency")
+        console.print(count_table("Agency", status.by_agency))
+        console.print("\nLive records by kind")
+        console.print(count_table("Kind", status.by_type))
+    if status.runs:
+        console.print("\nLast runs")
+        console.print(run_rows(status.runs))
+    else:
+        console.print("No runs yet.")
+    if status.failing:
+        console.print(f"\nFailing URLs ({status.failing_total})")
+        table = plain_table()
+        table.add_column("URL", overflow="fold", ratio=3)
+        table.add_column("Site")
+        table.add_column("Status")
+        table.add_column("Last error", ratio=2)
+        table.add_column("Last fetched", no_wrap=True)
+        for url in status.failing:
+            fetched = (url.last_fetched or "-")[:16].replace("T", " ")
+            table.add_row(url.url, url.site, url.status, url.last_error or "", fetched)
+        console.print(table)
+
+
+@app.command("changes")
+def changes_command(
+    since: Annotated[
+        str | None, typer.Option("--since", help="Changes on or after this date (YYYY[-MM[-DD]]).")
+    ] = None,
+    run: Annotated[int | None, typer.Option("--run", help="Changes of this run.")] = None,
+    json_output: JsonOption = False,
+    data_dir: DataDirOption = None,
+) -> None:
+    """List what was added, changed and removed, newest first (default: the last completed run)."""
+    from index.export import date_bounds
+
+    if since is not None and run is not None:
+        fail("use --since or --run, not both.")
+    check_date(since, "--since")
+    start = date_bounds(since)[0] if since else None
+    with open_existing_store(resolve_data_dir(data_dir)) as store:
+        if run is not None:
+            check_run(store, run)
+        changes = store.changes(since=start, run_id=run)
+    if json_output:
+        for change in changes:
+            print_json_line(change.to_dict())
+        return
+    if not changes:
+        sys.stdout.write("No changes.\n")
+        return
+    from rich.console import Console
+
+    console = Console(highlight=False, markup=False)
+    console.print(f"{len(changes)} change(s)")
+    table = plain_table()
+    for column in ("Change", "Run", "When (UTC)", "Agency", "Kind"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("Title / URL", overflow="fold")
+    for change in changes:
+        table.add_row(
+            change.change,
+            str(change.run_id),
+            change.at[:16].replace("T", " "),
+            change.agency,
+            change.content_type,
+            f"{printable(change.title)}\n{change.url}",
+        )
+    console.print(table)
+
+
+def check_run(store: Store, run_id: int) -> None:
+    from index.store import StoreError
+
+    try:
+        store.run_report(run_id)
+    except StoreError as exc:
+        fail(str(exc), ExitCode.NOT_FOUND)
+
+
+def matching_ids(data_dir: DataDir, query: str) -> Iterator[str]:
+    """Record ids matching a search query, from the index (lazily imported)."""
+    from index.searcher import SearchError, SearchRequest, search_ids
+
+    try:
+        yield from search_ids(data_dir, SearchRequest(query=query))
+    except SearchError as exc:
+        fail_search(exc)
+
+
+def export_stream(
+    store: Store, where: RecordFilter, data_dir: DataDir, query: str | None
+) -> Iterator[Record]:
+    """The records to export, read in batches (constant memory); in the search's order with
+    --query, else by id."""
+    from dataclasses import replace
+    from itertools import islice
+
+    if query is None:
+        yield from store.iter_records(where=where)
+        return
+    ids = matching_ids(data_dir, query)
+    while chunk := list(islice(ids, 500)):
+        by_id = {r.id: r for r in store.iter_records(where=replace(where, ids=chunk))}
+        yield from (by_id[i] for i in chunk if i in by_id)
+
+
+@app.command("export")
+def export_command(
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="jsonl, csv or json.", show_default=True)
+    ] = "jsonl",
+    output: Annotated[
+        str | None, typer.Option("--output", "-o", help="File to write ('-' or none: stdout).")
+    ] = None,
+    query: Annotated[
+        str | None, typer.Option("--query", "-q", help="Only records matching this search.")
+    ] = None,
+    agency: Annotated[list[str] | None, typer.Option("--agency", help="Only this agency.")] = None,
+    kind: Annotated[list[str] | None, typer.Option("--type", help="Only this kind.")] = None,
+    since: Annotated[
+        str | None, typer.Option("--since", help="Published on or after (YYYY[-MM[-DD]]).")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option("--until", help="Published on or before (YYYY[-MM[-DD]]).")
+    ] = None,
+    changed_since: Annotated[
+        str | None,
+        typer.Option("--changed-since", help="Added or changed on or after (YYYY[-MM[-DD]])."),
+    ] = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Export live records from the store as JSON Lines, CSV or a JSON array (UTF-8)."""
+    from index.export import FORMATS, RecordFilter, export_records
+    from index.records import AGENCIES, CONTENT_TYPES
+
+    if fmt not in FORMATS:
+        fail(f"unknown format {fmt!r}: use {', '.join(FORMATS)}.")
+    agencies = [a.upper() for a in agency or ()]
+    kinds = [k.lower() for k in kind or ()]
+    for value, known, option in (
+        (agencies, AGENCIES, "--agency"),
+        (kinds, CONTENT_TYPES, "--type"),
+    ):
+        unknown = [v for v in value if v not in known]
+        if unknown:
+            fail(f"{option}: unknown value {unknown[0]!r}. Use one of: {', '.join(known)}.")
+    where = RecordFilter(
+        agencies=agencies,
+        types=kinds,
+        since=check_date(since, "--since"),
+        until=check_date(until, "--until"),
+        changed_since=check_date(changed_since, "--changed-since"),
+    )
+    target = Path(output) if output and output != "-" else None
+    if target is not None and not target.parent.is_dir():
+        fail(f"cannot write {target}: its folder does not exist.")
+    resolved = resolve_data_dir(data_dir)
+    with open_existing_store(resolved) as store:
+        records = export_stream(store, where, resolved, query)
+        try:
+            count = export_records(records, fmt, target, sys.stdout)
+        except BrokenPipeError:  # the reader stopped early (`| head`): not an error
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return
+        except OSError as exc:
+            fail(f"cannot write {target or 'stdout'}: {exc.strerror or exc}.", ExitCode.FAILED)
+    if target is not None:
+        sys.stderr.write(f"Exported {count} record(s) to {target}.\n")
+
 
 # === refresh, schedule, demo (flows/) ========================================================
+#
+# These commands reach Prefect through flows/. Prefect's own console logs stay off the terminal
+# unless --verbose (they still reach a Prefect server when PREFECT_API_URL is set): the commands
+# show their own progress on stderr and print the run report on stdout.
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any, TypeVar
+
+    T = TypeVar("T")
+
+SiteNamesOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--site",
+        help="Only this site (repeatable). Default: the sites file's sites, else every site.",
+        show_default=False,
+    ),
+]
+SitesFileOption = Annotated[
+    Path | None,
+    typer.Option("--sites-file", help="A TOML file of site definitions.", show_default=False),
+]
+VerboseOption = Annotated[
+    bool, typer.Option("--verbose", "-v", help="Show Prefect's own logs as well.")
+]
+
+
+def select_site_names(sites: list[str] | None, sites_file: Path | None) -> tuple[str, ...]:
+    """Validate the sites file and the names before anything runs; the names a refresh crawls."""
+    from crawlers.sites import SiteConfigError, load_sites
+
+    try:
+        return tuple(site.name for site in load_sites(sites_file).select(sites or None))
+    except SiteConfigError as exc:
+        fail(str(exc))
+
+
+def ensure_refresh_free(where: DataDir) -> None:
+    from flows.lock import RefreshBusyError, check_refresh_free
+
+    try:
+        check_refresh_free(where)
+    except RefreshBusyError as exc:
+        fail(str(exc), ExitCode.BUSY)
+
+
+def run_with_progress(names: tuple[str, ...], verbose: bool, run: Callable[[], T]) -> T:
+    """Run a refresh (``run``) showing progress per site on stderr: bars on a terminal, lines
+    otherwise. A refresh refused by the lock becomes the BUSY error."""
+    from rich.console import Console
+
+    from flows.lock import RefreshBusyError
+    from flows.progress import LineProgress, TerminalProgress, mute_prefect_console, notify
+
+    display: TerminalProgress | LineProgress = (
+        TerminalProgress(names, Console(stderr=True))
+        if sys.stderr.isatty()
+        else LineProgress(sys.stderr)
+    )
+    if not verbose:
+        mute_prefect_console()
+    try:
+        with display, notify.listening(display):
+            return run()
+    except RefreshBusyError as exc:
+        fail(str(exc), ExitCode.BUSY)
+
+
+@app.command("refresh")
+def refresh_command(
+    site: SiteNamesOption = None,
+    sites_file: SitesFileOption = None,
+    full: Annotated[
+        bool, typer.Option("--full", help="Refetch every page, ignoring what is known.")
+    ] = False,
+    data_dir: DataDirOption = None,
+    verbose: VerboseOption = False,
+) -> int:
+    """Crawl the sites, sync the store and update the index (one run, reported at the end)."""
+    where = resolve_data_dir(data_dir)
+    names = select_site_names(site, sites_file)
+    ensure_refresh_free(where)
+    from flows.refresh import RefreshFailedError, refresh
+    from flows.report import render_text
+
+    try:
+        report = run_with_progress(
+            names,
+            verbose,
+            lambda: refresh(
+                sites=list(site) if site else None,
+                full=full,
+                sites_file=str(sites_file) if sites_file else None,
+                data_dir=str(where.root),
+            ),
+        )
+    except RefreshFailedError as exc:
+        sys.stdout.write(render_text(exc.report) + "\n")
+        print_error(f'{exc} See "ojp-search status" for the failing URLs.')
+        return int(ExitCode.FAILED)
+    sys.stdout.write(render_text(report) + "\n")
+    return int(ExitCode.OK)
+
+
+@app.command("schedule")
+def schedule_command(
+    cron: Annotated[
+        str | None,
+        typer.Option(help='When to refresh, as a cron expression [default: "0 5 * * *"].'),
+    ] = None,
+    interval: Annotated[
+        float | None, typer.Option(help="Refresh every this many seconds instead of on a cron.")
+    ] = None,
+    site: SiteNamesOption = None,
+    sites_file: SitesFileOption = None,
+    data_dir: DataDirOption = None,
+) -> int:
+    """Serve the refresh on a schedule until stopped (Ctrl-C), one run at a time.
+
+    Reports to the Prefect server at PREFECT_API_URL; without one, starts a local server.
+    """
+    import contextlib
+    import signal
+
+    where = resolve_data_dir(data_dir).ensure()
+    select_site_names(site, sites_file)
+    from flows.schedule import (
+        LocalPrefectServer,
+        ScheduleError,
+        ServerStartError,
+        build_deployment,
+        serve_refresh,
+    )
+
+    try:
+        deployment = build_deployment(
+            data_dir=where, cron=cron, interval=interval, sites=site, sites_file=sites_file
+        )
+    except ScheduleError as exc:
+        fail(str(exc))
+    when = f"every {interval:g} s" if interval else f'on "{cron or "0 5 * * *"}"'
+    # SIGTERM stops the runner like Ctrl-C does, so the local server is stopped on the way out.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    with contextlib.ExitStack() as stack:
+        api_url = os.environ.get("PREFECT_API_URL")
+        if not api_url:
+            server = LocalPrefectServer(where.prefect_home)
+            sys.stderr.write(f"Starting a local Prefect server ({server.log_path})...\n")
+            try:
+                api_url = stack.enter_context(server).api_url
+            except ServerStartError as exc:
+                fail(str(exc), ExitCode.FAILED)
+            sys.stderr.write(
+                f"Local Prefect server: {api_url.removesuffix('/api')} (stopped on exit).\n"
+            )
+        sys.stderr.write(
+            f"Refreshing {where.root} {when}, one run at a time. Press Ctrl-C to stop.\n"
+        )
+        with contextlib.suppress(KeyboardInterrupt):
+            serve_refresh(deployment, api_url)
+    sys.stderr.write("Stopped.\n")
+    return int(ExitCode.OK)
+
+
+@app.command("demo")
+def demo_command(
+    data_dir: DataDirOption = None,
+    keep_serving: Annotated[
+        bool,
+        typer.Option("--keep-serving", help="Keep the sample site up afterwards, for more runs."),
+    ] = False,
+    verbose: VerboseOption = False,
+) -> int:
+    """Crawl the bundled sample site into a fresh demo data dir and show a few searches.
+
+    The demo data dir (default: <data dir>/demo) is wiped first; the demo refuses a folder it did
+    not make.
+    """
+    from crawlers.sample_site import SampleSite
+    from crawlers.sample_site.site_definitions import PREFIXES
+    from flows.demo import DemoDirError, check_demo_dir, demo_data_dir, run_demo
+    from flows.refresh import RefreshFailedError
+    from flows.report import render_text
+
+    where = resolve_data_dir(data_dir) if data_dir else demo_data_dir(resolve_data_dir(None))
+    try:
+        check_demo_dir(where)
+    except DemoDirError as exc:
+        fail(str(exc))
+    with SampleSite() as site:
+        sys.stderr.write(f"Serving the sample site at {site.base_url}\n")
+        try:
+            demo = run_with_progress(
+                tuple(p.name for p in PREFIXES), verbose, lambda: run_demo(where, site)
+            )
+        except RefreshFailedError as exc:
+            sys.stdout.write(render_text(exc.report) + "\n")
+            fail(f"the demo refresh failed: {exc}", ExitCode.FAILED)
+        print_demo(demo, serving=keep_serving)
+        if keep_serving:
+            sys.stderr.write(f"Serving {site.base_url} until Ctrl-C.\n")
+            wait_for_interrupt()
+    return int(ExitCode.OK)
+
+
+def print_demo(demo: Any, *, serving: bool) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+
+    from flows.report import render_text
+
+    console = Console(highlight=False, soft_wrap=True)  # long paths stay copyable
+    console.print(escape(render_text(demo.report)))
+    for query, results in demo.searches:
+        console.print(f"\n[bold]$ ojp-search search {escape(shell_quote(query))}[/]")
+        console.print(f"{results.total} result{'s' if results.total != 1 else ''}")
+        for hit in results.hits:
+            facts = ", ".join(filter(None, [hit.agency, hit.content_type, hit.published]))
+            console.print(f"  • {escape(hit.title)} [dim]({escape(facts)})[/]")
+            console.print(f"    [dim]{escape(hit.url)}[/]")
+    flag = shell_quote(str(demo.data_dir.root))
+    sites = shell_quote(str(demo.sites_file))
+    first = demo.searches[0][1].hits[0].id if demo.searches and demo.searches[0][1].hits else "ID"
+    commands = [
+        f'ojp-search search "victim services" --agency OVC --data-dir {flag}',
+        f"ojp-search show {first} --data-dir {flag}",
+        f"ojp-search export --data-dir {flag} > demo.jsonl",
+        f"ojp-search status --data-dir {flag}",
+    ]
+    if serving:
+        commands.append(f"ojp-search refresh --sites-file {sites} --data-dir {flag}")
+    console.print("\n[bold]Try next:[/]")
+    for line in commands:
+        console.print(f"  {escape(line)}")
+
+
+def shell_quote(text: str) -> str:
+    import shlex
+
+    return shlex.quote(text)
+
+
+def wait_for_interrupt() -> None:
+    import contextlib
+    import threading
+
+    with contextlib.suppress(KeyboardInterrupt):
+        threading.Event().wait()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,146 @@
+"""Site chrome that must never reach a record: the USWDS gov banner, skip links, navigation,
+breadcrumbs, the footer, share widgets, image credits, archival notices and "Date Created" lines.
+
+Two layers: whole elements removed by selector before any text is read, then text lines removed
+by pattern (for chrome that arrives without its usual markup).
+"""
+
+from __future__ import annotations
+
+import re
+
+from bs4 import BeautifulSoup, Tag
+
+#: Classes of elements removed wherever they are (banner, skip links, navigation, breadcrumbs,
+#: footer identifier, share widgets, credits, notices, facet filters).
+CHROME_CLASSES = frozenset(
+    {
+        "usa-banner",
+        "usa-skipnav",
+        "skip-link",
+        "usa-nav",
+        "usa-breadcrumb",
+        "breadcrumb",
+        "breadcrumbs",
+        "usa-identifier",
+        "usa-footer",
+        "share-buttons",
+        "share-widget",
+        "social-share",
+        "social-sharing",
+        "addtoany",
+        "a2a_kit",
+        "addthis_toolbox",
+        "print-share",
+        "usa-alert--archive",
+        "archival-notice",
+        "image-credit",
+        "views-exposed-form",
+        "facets",
+        "block-facets",
+        "back-to-top",
+        "usa-sidenav",
+    }
+)
+#: Elements removed only when they are not inside the main content (a site header/footer; an
+#: ``<article>`` may have its own ``<header>`` holding the title).
+OUTER_TAGS = frozenset({"header", "footer"})
+OUTER_ROLES = frozenset({"banner", "contentinfo"})
+
+
+_LINE_PATTERNS = [
+    r"U\.S\. flag",
+    r"An official website of the United States government.*",
+    r"Here[’']s how you know\.?",
+    r"Official websites use \.gov",
+    r"A \.gov website belongs to an official government organization.*",
+    r"Secure \.gov websites use HTTPS",
+    r"A lock \(.*",
+    r"\)? ?or https:// means you[’']ve safely connected.*",
+    r"Lock|A locked padlock|Dot gov|Https",
+    r"The \.gov means it[’']s official\.?",
+    r"Federal government websites (?:always|often) (?:use|end in) .*",
+    r"The site is secure\.?",
+    r"The https:// ensures that you are connecting .*",
+    r"Skip to (?:main )?(?:content|navigation)",
+    r".{0,200}\(see reuse policy\)\.?",
+    r"Archival Notice",
+    r"This file is provided for reference purposes only\..*",
+    r"#{3}",
+    r"Special Feature",
+    r"This is an archive (?:page|of an Office of Justice Programs) .*",
+    r"Review the YouTube Terms of Service and the Google Privacy Policy\.?",
+    r"Select Filters",
+    r"Back to top\.?",
+    r"Description:?",
+    r"Share(?: this page)?:?",
+    r"NCJRS Virtual Library",
+    r"The Virtual Library houses over [\d,]+ criminal justice resources.*",
+    r"Click here to search the NCJRS Virtual Library\.?",
+]
+_BOILERPLATE_LINE = re.compile("^(?:" + "|".join(_LINE_PATTERNS) + ")$", re.I)
+_BANNER_WORDING = re.compile(r"official website of the United States government", re.I)
+_BANNER_TEXT = re.compile(
+    r"official website of the United States government|\.gov means it[’']s official"
+    r"|Official websites use \.gov|Secure \.gov websites use HTTPS|^U\.S\. flag$"
+    r"|^Skip to main content$|^(?:Here[’']s how you know|Special Feature|Archival Notice"
+    r"|NCJRS Virtual Library)$",
+    re.I,
+)
+
+
+def is_boilerplate_line(line: str) -> bool:
+    """True for a line of site chrome (banner wording, credits, notices...)."""
+    return bool(_BOILERPLATE_LINE.match(line))
+
+
+def is_banner_text(text: str) -> bool:
+    """True when ``text`` is banner or section chrome and so can never be a title."""
+    return bool(_BANNER_TEXT.search(text))
+
+
+def strip_chrome(soup: BeautifulSoup, main: Tag) -> None:
+    """Remove the site chrome from ``soup`` in place; ``main`` is the main content element
+    (the body when the page has none), whose own header and footer stay."""
+    container = None if main.name in ("body", "html", "[document]") else main
+    ancestors = set(map(id, main.parents))
+    for element in soup.find_all(True):
+        if element.decomposed or element is main or id(element) in ancestors:
+            continue
+        if _is_chrome(element):
+            element.decompose()
+        elif element.name in OUTER_TAGS or element.get("role") in OUTER_ROLES:
+            inside = (
+                any(parent is container for parent in element.parents)
+                if container is not None
+                else element.find_parent("article") is not None
+            )
+            if not inside:
+                element.decompose()
+    _strip_banner_blocks(soup, container)
+
+
+def _is_chrome(element: Tag) -> bool:
+    if element.name == "nav" or element.get("role") == "navigation":
+        return True
+    classes = element.get("class") or ()
+    return any(css_class in CHROME_CLASSES for css_class in classes) or (
+        element.name == "a" and "visually-hidden" in classes and "focusable" in classes
+    )
+
+
+def _strip_banner_blocks(soup: BeautifulSoup, container: Tag | None) -> None:
+    """A gov banner without the USWDS classes: the smallest block outside the main content
+    holding its wording."""
+    for string in soup.find_all(string=_BANNER_WORDING):
+        if string.parent is None:
+            continue
+        if container is not None and any(parent is container for parent in string.parents):
+            continue
+        block = string.find_parent(["section", "div", "aside"])
+        if block is None or block is container or block.decomposed:
+            continue
+        if len(block.get_text(" ", strip=True)) < 1200 and not block.find(
+            ["h1", "main", "article"]
+        ):
+            block.decompose()

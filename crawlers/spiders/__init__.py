@@ -1,0 +1,1 @@
+"""The crawl's one spider, ``ojp`` (``crawlers.spiders.ojp``), driven by a site definition."""

@@ -1,0 +1,542 @@
+"""The generic site spider: sitemaps first, then links, every response to one ``FetchResult``.
+
+The spider fetches; ``crawlers.normalize.normalize_page`` decides what a page means. Each URL the
+crawl touches ends as one ``FetchResult`` (an item), which the store pipeline stages:
+
+- ``fetched``: a page and its Record; ``not_modified``: a 304 to the stored validators;
+- ``skipped``: not requested, as its sitemap ``lastmod`` is unchanged since its last fetch;
+- ``excluded``: not a resource (noindex, robots.txt, over the size cap, a redirect off the site,
+  a document...); ``gone``: 404, 410 or a soft 404; ``failed``: 5xx or timeout after retries.
+
+Run it with ``python -m crawlers.crawl`` (what ``crawlers.runner.crawl_site`` does), or from the
+repository root with ``scrapy crawl ojp -a site=nij [-a data_dir=DIR] [-a sites_file=F]
+[-a run_id=N] [-a full=1]``. The data dir resolves as everywhere (flag, then
+``OJP_SEARCH_DATA_DIR``, then the platform default); without ``run_id`` the spider starts a run
+of its own in the store, which stays staged until applied (``Store.apply_run``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from collections import Counter
+from collections.abc import AsyncIterator, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urldefrag, urlsplit, urlunsplit
+
+from scrapy import Request, Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import (
+    DownloadCancelledError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    StopDownload,
+)
+from scrapy.http import Response
+from scrapy.http.request import NO_CALLBACK
+from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.gz import gunzip, gzip_magic_number
+from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
+from twisted.internet.error import TimeoutError as TwistedTimeoutError
+from twisted.python.failure import Failure
+
+from crawlers.documents import is_document_response
+from crawlers.middlewares import OffsiteRequest, PrivateAddress, RedirectLoop
+from crawlers.normalize import Skip, normalize_page
+from crawlers.settings import crawl_settings
+from crawlers.sites import CrawlSettings, Site, load_sites
+from crawlers.urls import canonical_url
+from index.datadir import DataDir
+from index.records import FetchResult
+from index.store import KnownUrl, Store
+
+logger = logging.getLogger(__name__)
+
+#: Links to files with these extensions are attachments of the linking page, not pages to crawl
+#: (the normalizer lists them; fetching documents is the documents module's job).
+DOCUMENT_SUFFIXES = (
+    ".pdf", ".doc", ".docx", ".rtf", ".xls", ".xlsx", ".csv", ".ppt", ".pptx", ".zip",
+    ".jpg", ".jpeg", ".png", ".gif", ".svg", ".mp3", ".mp4", ".wav", ".mov", ".epub",
+)  # fmt: skip
+
+#: Statuses the page callback handles itself; other errors go to the errback.
+HANDLED_STATUSES = [304, 404, 410]
+
+#: A sitemap index may lead to at most this many sitemaps (a loop or a trap otherwise).
+MAX_SITEMAPS = 500
+
+UNCHANGED_LASTMOD = "unchanged lastmod"
+
+
+@dataclass(frozen=True)
+class CrawlJob:
+    """Everything one crawl needs, resolved once before the spider opens."""
+
+    site: Site
+    crawl: CrawlSettings
+    data_dir: DataDir
+    run_id: int
+    full: bool = False
+
+
+def resolve_job(
+    site: str,
+    *,
+    sites_file: str | Path | None,
+    data_dir: str | Path | DataDir | None,
+    run_id: int | str | None,
+    full: bool | str = False,
+) -> CrawlJob:
+    """The job for ``site``: its definition and crawl settings (validated), the data dir, the run.
+
+    Without ``run_id``, a run is started for this one site (the ``scrapy crawl`` path).
+    """
+    config = load_sites(Path(sites_file) if sites_file else None)
+    (chosen,) = config.select([site])
+    resolved = data_dir if isinstance(data_dir, DataDir) else DataDir.resolve(data_dir)
+    is_full = full if isinstance(full, bool) else full.lower() in ("1", "true", "yes")
+    with Store.open(resolved.ensure()) as store:
+        if run_id is None:
+            run_id = store.start_run([chosen.name], full=is_full)
+            logger.info("Started run %d for site %s", run_id, chosen.name)
+        else:
+            store.require_run(int(run_id))
+    return CrawlJob(chosen, config.crawl, resolved, int(run_id), is_full)
+
+
+@dataclass
+class CrawlTally:
+    """What happened in one crawl, beyond Scrapy's own stats."""
+
+    pages: int = 0  # page requests scheduled
+    outcomes: Counter[str] = field(default_factory=Counter)
+    skipped: Counter[str] = field(default_factory=Counter)  # reason -> pages not kept
+    capped: bool = False  # stopped scheduling at max_pages
+    problems: list[str] = field(default_factory=list)  # why discovery may have missed pages
+
+
+def in_revalidation_slice(url: str, day: date, days: int) -> bool:
+    """True on the one day in every ``days`` when ``url`` is re-requested whatever its lastmod.
+
+    The slice is a hash of the URL, so each day re-validates a stable ``1/days`` of the pages.
+    """
+    slot = int(hashlib.sha1(url.encode("utf-8")).hexdigest()[:8], 16) % days
+    return slot == day.toordinal() % days
+
+
+def is_document_url(url: str) -> bool:
+    return urlsplit(url).path.lower().endswith(DOCUMENT_SUFFIXES)
+
+
+def header_map(response: Response) -> dict[str, str]:
+    """Response headers as ``{name: value}``; repeated headers joined with ", "."""
+    return {
+        key.decode("latin-1"): ", ".join(v.decode("latin-1") for v in values)
+        for key, values in response.headers.items()
+    }
+
+
+def media_type_of(headers: Mapping[str, str]) -> str:
+    for name, value in headers.items():
+        if name.lower() == "content-type":
+            return value.split(";", 1)[0].strip().lower()
+    return ""
+
+
+def is_page_type(media_type: str) -> bool:
+    """HTML, plain text (legacy text documents), or no declared type (the body decides)."""
+    return media_type in ("", "text/html", "application/xhtml+xml", "text/plain")
+
+
+class OjpSpider(Spider):
+    """Crawls one site definition; see the module docstring."""
+
+    name = "ojp"
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> OjpSpider:
+        job = kwargs.pop("job", None)
+        if job is None:  # `scrapy crawl ojp -a site=...`: resolve here, apply the [crawl] table
+            job = resolve_job(
+                kwargs.pop("site", ""),
+                sites_file=kwargs.pop("sites_file", None),
+                data_dir=kwargs.pop("data_dir", None),
+                run_id=kwargs.pop("run_id", None),
+                full=kwargs.pop("full", False),
+            )
+            crawler.settings.update(crawl_settings(job.crawl), priority="spider")
+        spider = super().from_crawler(crawler, *args, job=job, **kwargs)
+        crawler.signals.connect(spider.stop_non_page_download, signal=signals.headers_received)
+        return spider
+
+    def __init__(self, job: CrawlJob, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.job = job
+        self.site = job.site
+        self.tally = CrawlTally()
+        self.known: dict[str, KnownUrl] = {}
+        self.seen: set[str] = set()  # canonical URLs requested, skipped or already recorded
+        self.start_keys = {canonical_url(url) for url in self.site.start_urls}
+
+    # -- start: store, sitemaps, start URLs ----------------------------------------------------
+    async def start(self) -> AsyncIterator[Any]:
+        self.known = self.load_known()
+        entries = await self.read_sitemaps()
+        for url in self.site.start_urls:
+            request = self.page_request(url)
+            if request is not None:
+                yield request
+        for key, (loc, lastmod) in entries.items():
+            if key in self.seen:
+                continue
+            if self.is_unchanged(key, lastmod):
+                self.seen.add(key)
+                yield self.skipped_result(key, lastmod)
+                continue
+            request = self.page_request(loc, sitemap_lastmod=lastmod)
+            if request is not None:
+                yield request
+        # A 304 carries no links: pages known from earlier runs are requested directly.
+        for key, known in self.known.items():
+            request = self.page_request(self.request_url(known.url))
+            if request is None and key not in self.seen:
+                logger.debug("Known URL %s is no longer allowed by site %s", key, self.site.name)
+            if request is not None:
+                yield request
+        logger.info(
+            "%s: %d start URL(s), %d sitemap entries, %d known URL(s), %d skipped as unchanged",
+            self.site.name,
+            len(self.site.start_urls),
+            len(entries),
+            len(self.known),
+            self.tally.skipped[UNCHANGED_LASTMOD],
+        )
+
+    def load_known(self) -> dict[str, KnownUrl]:
+        with Store.open(self.job.data_dir) as store:
+            targets = store.crawl_targets(self.site.name)
+        return {canonical_url(target.url): target for target in targets}
+
+    def validators_for(self, url: str) -> tuple[str | None, str | None]:
+        """The stored ETag and Last-Modified for ``url`` (none on a full crawl)."""
+        known = self.known.get(canonical_url(url))
+        if self.job.full or known is None or known.status != "live":
+            return None, None
+        return known.etag, known.last_modified
+
+    def is_unchanged(self, key: str, lastmod: str | None) -> bool:
+        """True when the sitemap says ``key`` has not changed since its last fetch, and it is
+        not due for re-validation (old fetch, or today's slice)."""
+        known = self.known.get(key)
+        if self.job.full or not lastmod or known is None or known.status != "live":
+            return False
+        if known.sitemap_lastmod != lastmod or not known.last_fetched:
+            return False
+        now = datetime.now(UTC)
+        days = self.job.crawl.revalidate_days
+        try:
+            fetched = datetime.fromisoformat(known.last_fetched.replace("Z", "+00:00"))
+        except ValueError:
+            return False
+        if fetched.tzinfo is None:
+            fetched = fetched.replace(tzinfo=UTC)
+        if now - fetched > timedelta(days=days):
+            return False
+        return not in_revalidation_slice(key, now.date(), days)
+
+    def skipped_result(self, key: str, lastmod: str | None) -> FetchResult:
+        known = self.known[key]
+        self.tally.skipped[UNCHANGED_LASTMOD] += 1
+        self.tally.outcomes["skipped"] += 1
+        return FetchResult(
+            url=key,
+            outcome="skipped",
+            etag=known.etag,
+            last_modified=known.last_modified,
+            sitemap_lastmod=lastmod,
+            error=UNCHANGED_LASTMOD,
+        )
+
+    async def read_sitemaps(self) -> dict[str, tuple[str, str | None]]:
+        """Every page URL the site's sitemaps list: canonical URL -> (URL, lastmod)."""
+        queue = list(self.site.sitemaps)
+        done: set[str] = set()
+        entries: dict[str, tuple[str, str | None]] = {}
+        while queue and len(done) < MAX_SITEMAPS:
+            url = queue.pop(0)
+            if url in done or not self.site.allows_host(url):
+                continue
+            done.add(url)
+            body = await self.download_sitemap(url)
+            if body is None:
+                continue
+            if urlsplit(url).path.endswith("/robots.txt"):
+                queue.extend(sitemap_urls_from_robots(body, base_url=url))
+                continue
+            try:
+                sitemap = Sitemap(body)
+                items = list(sitemap)
+            except Exception as exc:  # lxml raises several types on garbage
+                logger.warning("Ignoring unreadable sitemap %s: %s", url, exc)
+                continue
+            for item in items:
+                loc = (item.get("loc") or "").strip()
+                if not loc:
+                    continue
+                if sitemap.type == "sitemapindex":
+                    queue.append(loc)
+                elif self.site.allows(loc) and not is_document_url(loc):
+                    entries[canonical_url(loc)] = (loc, item.get("lastmod") or None)
+        logger.info("%s: %d sitemap(s) read, %d page URLs", self.site.name, len(done), len(entries))
+        return entries
+
+    async def download_sitemap(self, url: str) -> bytes | None:
+        """The sitemap's XML (gunzipped within the size cap), or None when it cannot be had."""
+        assert self.crawler.engine is not None
+        request = Request(url, callback=NO_CALLBACK, meta={"sitemap": True})
+        try:
+            response = await self.crawler.engine.download_async(request)
+        except IgnoreRequest as exc:
+            logger.info("Sitemap %s not fetched: %s", url, exc)
+            return None
+        except Exception as exc:
+            self.tally.problems.append(f"sitemap {url} failed: {describe(exc)}")
+            logger.warning("Sitemap %s failed: %s", url, describe(exc))
+            return None
+        if response.status in (404, 410):
+            logger.info("No sitemap at %s (HTTP %d)", url, response.status)
+            return None
+        if response.status != 200:
+            self.tally.problems.append(f"sitemap {url} answered HTTP {response.status}")
+            logger.warning("Sitemap %s answered HTTP %d", url, response.status)
+            return None
+        if not gzip_magic_number(response):
+            return response.body
+        try:
+            return gunzip(response.body, max_size=self.job.crawl.max_page_bytes)
+        except ValueError:
+            logger.warning("Ignoring sitemap %s: over the size cap once decompressed", url)
+        except (OSError, EOFError) as exc:
+            logger.warning("Ignoring sitemap %s: bad gzip data (%s)", url, exc)
+        return None
+
+    # -- requests ------------------------------------------------------------------------------
+    def request_url(self, url: str) -> str:
+        """The URL to request for a canonical URL: on the site's spelling of its host
+        (``ojp.gov`` is requested as ``www.ojp.gov`` when the site lists that first)."""
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        for allowed in self.site.allowed_hosts:
+            if allowed in (host, f"www.{host}"):
+                netloc = allowed if parts.port is None else f"{allowed}:{parts.port}"
+                return urlunsplit(parts._replace(netloc=netloc))
+        return url
+
+    def page_request(self, url: str, *, sitemap_lastmod: str | None = None) -> Request | None:
+        """A request for the page at ``url``, or None when the site's rules, the cap or an
+        earlier request rule it out. Every page request is fetched at most once per crawl."""
+        url = urldefrag(url)[0]
+        if not self.site.allows(url) or is_document_url(url):
+            return None
+        key = canonical_url(url)
+        if key in self.seen:
+            return None
+        if self.tally.pages >= self.job.crawl.max_pages:
+            if not self.tally.capped:
+                logger.warning("%s: stopped at max_pages (%d)", self.site.name, self.tally.pages)
+            self.tally.capped = True
+            return None
+        self.seen.add(key)
+        self.tally.pages += 1
+        return Request(
+            url,
+            callback=self.parse_page,
+            errback=self.record_failure,
+            dont_filter=True,  # dedup is by canonical URL (above); loops end in the host guard
+            meta={
+                "page": True,
+                "handle_httpstatus_list": HANDLED_STATUSES,
+                "sitemap_lastmod": sitemap_lastmod,
+            },
+        )
+
+    def stop_non_page_download(self, headers: Any, request: Request, **_: Any) -> None:
+        """Do not download documents and images: their headers say all a page crawl needs."""
+        if not request.meta.get("page"):
+            return
+        raw = headers.get(b"Content-Type") or b""
+        media_type = raw.decode("latin-1").split(";", 1)[0].strip().lower()
+        if not is_page_type(media_type):
+            raise StopDownload(fail=False)
+
+    # -- responses -----------------------------------------------------------------------------
+    def parse_page(self, response: Response) -> Iterator[FetchResult | Request]:
+        chain = [canonical_url(url) for url in response.meta.get("redirect_urls", [])]
+        url = canonical_url(response.url)
+        common: dict[str, Any] = {
+            "http_status": response.status,
+            "sitemap_lastmod": response.meta.get("sitemap_lastmod"),
+        }
+        etag, last_modified = self.response_validators(response)
+        if response.status == 304:
+            yield self.result(
+                url, "not_modified", chain, etag=etag, last_modified=last_modified, **common
+            )
+            return
+        if response.status in (404, 410):
+            yield self.result(url, "gone", chain, error=f"HTTP {response.status}", **common)
+            return
+        headers = header_map(response)
+        if "download_stopped" in response.flags or not is_page_type(media_type_of(headers)):
+            yield self.handle_document(response, headers, chain)
+            return
+        try:
+            page = normalize_page(
+                response.url,
+                response.body,
+                headers,
+                site=self.site.name,
+                agency=self.site.agency,
+                kind=self.site.kind_of(response.url),
+            )
+        except Exception as exc:  # one odd page must not cost the crawl its completeness
+            logger.exception("Could not normalize %s", response.url)
+            yield self.result(
+                url, "failed", chain, error=f"not normalized: {describe(exc)}", **common
+            )
+            return
+        if isinstance(page, Skip):
+            outcome = "gone" if page.reason.startswith("soft-404") else "excluded"
+            if outcome == "excluded":
+                self.tally.skipped[page.reason.split(":", 1)[0]] += 1
+            yield self.result(url, outcome, chain, error=page.reason, **common)
+            if outcome == "gone":
+                return
+        else:
+            self.seen.add(page.url)
+            aliases = [*chain, url]
+            yield self.result(
+                page.url,
+                "fetched",
+                aliases,
+                record=page,
+                etag=etag,
+                last_modified=last_modified,
+                **common,
+            )
+        if not self.forbids_following(response, headers):
+            yield from self.follow_links(response)
+
+    def handle_document(
+        self, response: Response, headers: Mapping[str, str], chain: list[str]
+    ) -> FetchResult:
+        """Where a document (PDF...) or other non-page response lands. Its text is not read in
+        a page crawl: the linking page lists it as an attachment, and document fetching reads
+        it (``crawlers.documents``)."""
+        media_type = media_type_of(headers) or "unknown type"
+        kind = "document" if is_document_response(response.url, headers) else "not a page"
+        self.tally.skipped[kind] += 1
+        return self.result(
+            canonical_url(response.url),
+            "excluded",
+            chain,
+            http_status=response.status,
+            error=f"{kind} ({media_type})",
+        )
+
+    def forbids_following(self, response: Response, headers: Mapping[str, str]) -> bool:
+        """True for ``nofollow`` in the robots meta tag or the X-Robots-Tag header."""
+        directives = [value for name, value in headers.items() if name.lower() == "x-robots-tag"]
+        directives += response.xpath(
+            "//meta[translate(@name, 'ROBOTS', 'robots')='robots']/@content"
+        ).getall()
+        tokens = {token for value in directives for token in re.split(r"[\s,:]+", value.lower())}
+        return bool(tokens & {"nofollow", "none"})
+
+    def follow_links(self, response: Response) -> Iterator[Request]:
+        hrefs = response.xpath(
+            "//a[@href][not(contains(concat(' ', normalize-space(@rel), ' '), ' nofollow '))]/@href"
+        ).getall()
+        for href in hrefs:
+            href = href.strip()
+            if not href or href.startswith(("#", "mailto:", "javascript:", "tel:")):
+                continue
+            request = self.page_request(response.urljoin(href))
+            if request is not None:
+                yield request
+
+    def response_validators(self, response: Response) -> tuple[str | None, str | None]:
+        """The response's ETag and Last-Modified; on a 304 without them, the stored ones."""
+        etag = response.headers.get(b"ETag")
+        last_modified = response.headers.get(b"Last-Modified")
+        stored = self.validators_for(response.url) if response.status == 304 else (None, None)
+        return (
+            etag.decode("latin-1") if etag else stored[0],
+            last_modified.decode("latin-1") if last_modified else stored[1],
+        )
+
+    def result(self, url: str, outcome: str, aliases: list[str], **fields: Any) -> FetchResult:
+        self.tally.outcomes[outcome] += 1
+        kept = tuple(dict.fromkeys(alias for alias in aliases if alias != url))
+        return FetchResult(url=url, outcome=outcome, aliases=kept, **fields)
+
+    # -- errors --------------------------------------------------------------------------------
+    def record_failure(self, failure: Failure) -> Iterator[FetchResult]:
+        """The outcome of a page request that ended in an error (after any retries)."""
+        request: Request = failure.request  # type: ignore[attr-defined]
+        chain = request.meta.get("redirect_urls") or []
+        url = canonical_url(chain[0] if chain else request.url)
+        outcome, error, status = self.classify(failure)
+        level = logging.INFO if outcome == "excluded" else logging.WARNING
+        logger.log(level, "%s %s: %s", outcome.capitalize(), request.url, error)
+        if outcome == "excluded":
+            self.tally.skipped[error.split(" (", 1)[0]] += 1
+        elif url in self.start_keys:
+            self.tally.problems.append(f"start URL {url} failed: {error}")
+        yield self.result(
+            url,
+            outcome,
+            [],
+            http_status=status,
+            error=error,
+            sitemap_lastmod=request.meta.get("sitemap_lastmod"),
+        )
+
+    def classify(self, failure: Failure) -> tuple[str, str, int | None]:
+        """(outcome, error, HTTP status) for a failed request."""
+        exc = failure.value
+        if isinstance(exc, HttpError):
+            status = exc.response.status
+            return "failed", f"HTTP {status}", status
+        if isinstance(exc, OffsiteRequest):
+            return "excluded", f"redirect off the site ({exc})", None
+        if isinstance(exc, RedirectLoop):
+            return "failed", "redirect loop", None
+        if isinstance(exc, PrivateAddress):
+            return "excluded", f"private address ({exc})", None
+        if isinstance(exc, DownloadCancelledError) or "DOWNLOAD_MAXSIZE" in str(exc):
+            cap = self.job.crawl.max_page_bytes
+            return "excluded", f"over size cap ({cap} bytes)", None
+        if isinstance(exc, IgnoreRequest):
+            text = str(exc)
+            if "robots.txt" in text:
+                return "excluded", "disallowed by robots.txt", None
+            if "max redirections" in text:
+                return "failed", "too many redirects", None
+            return "excluded", text or "ignored", None
+        if isinstance(exc, DownloadTimeoutError | TwistedTimeoutError):
+            return "failed", f"timeout after {self.job.crawl.timeout:g} s", None
+        return "failed", describe(exc) if exc is not None else "unknown error", None
+
+
+def describe(exc: BaseException) -> str:
+    """A short reason for a failed download."""
+    if isinstance(exc, DownloadTimeoutError | TwistedTimeoutError):
+        return "timeout"
+    text = str(exc).strip()
+    name = type(exc).__name__
+    return f"{name}: {text}"[:200] if text else name

@@ -1,0 +1,266 @@
+"""The refresh flow: start a run → crawl each site → apply the run to the store and the index →
+write the run report.
+
+Each site is crawled by its own task, in parallel, and each crawl runs in its own process
+(``crawlers.runner.crawl_site``); only the crawl task retries, since only it touches the network.
+A site that still fails after its retries does not stop the others: the run applies what the
+other sites staged (a failed crawl is incomplete, so it marks nothing gone), updates the index,
+and ends ``failed``. The store applies a run in one transaction and the index commits once, so a
+run killed anywhere leaves the last committed store and index as they were.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.futures import PrefectFuture, as_completed
+from prefect.runtime import flow_run, task_run
+from prefect.task_runners import ThreadPoolTaskRunner
+
+from crawlers.runner import crawl_site
+from crawlers.sites import load_sites
+from flows.lock import hold_refresh_lock
+from flows.progress import notify
+from flows.report import render_markdown, render_text
+from index.datadir import DataDir
+from index.records import CrawlSummary
+from index.store import RunChanges, Store
+from index.writer import IndexUpdate, update_index
+
+#: Crawl attempts after the first, and the wait before each (seconds).
+CRAWL_RETRIES = 2
+CRAWL_RETRY_DELAYS = (2.0, 10.0)
+#: Sites crawled at once (each crawl is a child process).
+PARALLEL_CRAWLS = 4
+#: The key of the run report artifact in Prefect.
+REPORT_ARTIFACT_KEY = "refresh-report"
+
+
+class SiteUnreachableError(RuntimeError):
+    """A crawl that got no HTTP answer at all: the site is down or unreachable."""
+
+
+class RefreshFailedError(RuntimeError):
+    """A refresh that ran to the end with a failure; ``report`` is its run report (a dict)."""
+
+    def __init__(self, report: dict[str, Any]) -> None:
+        reasons = "; ".join(failure_lines(report)) or report.get("error") or "see the run report"
+        super().__init__(f"refresh run {report['run_id']} failed: {reasons.rstrip('.')}.")
+        self.report = report
+
+
+@dataclass(frozen=True)
+class RefreshPlan:
+    """What one refresh does, resolved once from the flow's parameters."""
+
+    data_dir: DataDir
+    sites_file: Path | None
+    sites: tuple[str, ...]
+    full: bool
+    miss_limit: int
+    max_removal_share: float
+
+
+def plan_refresh(
+    sites: list[str] | None, full: bool, sites_file: str | None, data_dir: str | None
+) -> RefreshPlan:
+    """Validate the sites file and the site names before anything runs (``SiteConfigError``)."""
+    path = Path(sites_file).expanduser() if sites_file else None
+    config = load_sites(path)
+    selected = config.select(sites or None)  # None: the sites file's sites, else every site
+    return RefreshPlan(
+        data_dir=DataDir.resolve(data_dir),
+        sites_file=path,
+        sites=tuple(site.name for site in selected),
+        full=full,
+        miss_limit=config.crawl.miss_limit,
+        max_removal_share=config.crawl.max_removal_share,
+    )
+
+
+def name_refresh_run() -> str:
+    """Flow run names like ``refresh nij,ovc`` (``refresh all (full)``)."""
+    parameters = flow_run.parameters
+    name = "refresh " + ",".join(parameters.get("sites") or ["all"])
+    return f"{name} (full)" if parameters.get("full") else name
+
+
+def failure_lines(report: dict[str, Any]) -> list[str]:
+    """One line per site-level failure of a run report."""
+    return [f"{e['site']}: {e['error']}" for e in report.get("errors", []) if not e.get("url")]
+
+
+# -- tasks --------------------------------------------------------------------------------------
+
+
+@task(name="start-run", task_run_name="start run", cache_policy=NO_CACHE)
+def start_run(plan: RefreshPlan) -> int:
+    with Store.open(plan.data_dir) as store:
+        run_id = store.start_run(plan.sites, full=plan.full)
+    get_run_logger().info(
+        "Run %d started in %s: %d site(s): %s",
+        run_id,
+        plan.data_dir.root,
+        len(plan.sites),
+        ", ".join(plan.sites),
+    )
+    return run_id
+
+
+@task(
+    name="crawl-site",
+    task_run_name="crawl {site}",
+    retries=CRAWL_RETRIES,
+    retry_delay_seconds=list(CRAWL_RETRY_DELAYS),
+    cache_policy=NO_CACHE,
+)
+def crawl_one_site(site: str, plan: RefreshPlan, run_id: int) -> CrawlSummary:
+    """Crawl one site in a child process, which stages its results in the store."""
+    notify.site_started(site, task_run.run_count)
+    summary = crawl_site(
+        site,
+        sites_file=plan.sites_file,
+        data_dir=plan.data_dir,
+        run_id=run_id,
+        full=plan.full,
+        on_progress=partial(notify.site_progressed, site),
+    )
+    if summary.requests and not answered(summary):
+        answers = "only server errors" if summary.responses else "no answer"
+        reason = f"{answers} to {summary.requests} request(s)"
+        mark_crawl_incomplete(plan, run_id, summary, reason)
+        raise SiteUnreachableError(f"the site is down or unreachable: {reason}")
+    get_run_logger().info(
+        "%s: %d request(s), %d not modified, answers %s",
+        site,
+        summary.requests,
+        summary.not_modified,
+        dict(summary.responses),
+    )
+    return summary
+
+
+def answered(summary: CrawlSummary) -> int:
+    """Responses other than server errors: a crawl with none found the site down."""
+    return sum(n for status, n in summary.responses.items() if not str(status).startswith("5"))
+
+
+def mark_crawl_incomplete(
+    plan: RefreshPlan, run_id: int, summary: CrawlSummary, reason: str
+) -> None:
+    """Record a crawl as incomplete, so that it marks nothing gone."""
+    with Store.open(plan.data_dir) as store:
+        store.save_crawl_summary(run_id, replace(summary, complete=False, error=reason))
+
+
+@task(name="apply-run", task_run_name="apply run {run_id}", cache_policy=NO_CACHE)
+def apply_run(plan: RefreshPlan, run_id: int) -> RunChanges:
+    with Store.open(plan.data_dir) as store:
+        changes = store.apply_run(
+            run_id, miss_limit=plan.miss_limit, max_removal_share=plan.max_removal_share
+        )
+    get_run_logger().info(
+        "Run %d applied: %d added, %d changed, %d removed",
+        run_id,
+        len(changes.added),
+        len(changes.changed),
+        len(changes.removed),
+    )
+    return changes
+
+
+@task(name="update-index", task_run_name="update index", cache_policy=NO_CACHE)
+def update_search_index(plan: RefreshPlan) -> IndexUpdate:
+    with Store.open(plan.data_dir) as store:
+        update = update_index(store, plan.data_dir)
+    get_run_logger().info(
+        "Index %s: %d upserted, %d deleted, %d documents",
+        update.generation,
+        update.upserted,
+        update.deleted,
+        update.documents,
+    )
+    return update
+
+
+@task(name="write-run-report", task_run_name="report run {run_id}", cache_policy=NO_CACHE)
+def write_run_report(
+    plan: RefreshPlan, run_id: int, failures: dict[str, str], error: str | None = None
+) -> dict[str, Any]:
+    """Close the run in the store, log its report and publish it as a markdown artifact."""
+    status = "failed" if failures or error else "completed"
+    reasons = [f"{site}: {reason}" for site, reason in failures.items()]
+    with Store.open(plan.data_dir) as store:
+        report = store.finish_run(
+            run_id, status=status, error="; ".join([*reasons, *filter(None, [error])]) or None
+        ).to_dict()
+    get_run_logger().info("Run report\n%s", render_text(report))
+    create_markdown_artifact(
+        render_markdown(report),
+        key=REPORT_ARTIFACT_KEY,
+        description=f"Refresh run {run_id}: {status}",
+    )
+    return report
+
+
+# -- the flow -----------------------------------------------------------------------------------
+
+
+def collect_failures(crawls: dict[str, PrefectFuture[CrawlSummary]]) -> dict[str, str]:
+    """Wait for every crawl; return the sites that failed after their retries, with why."""
+    sites = {future.task_run_id: site for site, future in crawls.items()}
+    failures: dict[str, str] = {}
+    for future in as_completed(list(crawls.values())):
+        site = sites[future.task_run_id]
+        outcome = future.result(raise_on_failure=False)
+        if isinstance(outcome, CrawlSummary):
+            notify.site_finished(site, None)
+        else:
+            failures[site] = str(outcome) or type(outcome).__name__
+            notify.site_finished(site, failures[site])
+    return failures
+
+
+@flow(
+    name="refresh",
+    flow_run_name=name_refresh_run,
+    task_runner=ThreadPoolTaskRunner(max_workers=PARALLEL_CRAWLS),  # type: ignore[arg-type]
+)
+def refresh(
+    sites: list[str] | None = None,
+    full: bool = False,
+    sites_file: str | None = None,
+    data_dir: str | None = None,
+    crawl_retries: int = CRAWL_RETRIES,
+    crawl_retry_delays: list[float] | None = None,
+) -> dict[str, Any]:
+    """Refresh the store and the index from ``sites`` (default: the sites file's sites, else
+    every built-in site).
+
+    Returns the run report (a dict, with the run's ``changes`` and the ``index`` update); raises
+    ``RefreshFailedError`` carrying that report when a site failed, and ``RefreshBusyError`` when
+    another refresh holds the data dir.
+    """
+    plan = plan_refresh(sites, full, sites_file, data_dir)
+    delays = list(CRAWL_RETRY_DELAYS if crawl_retry_delays is None else crawl_retry_delays)
+    crawl = crawl_one_site.with_options(retries=crawl_retries, retry_delay_seconds=delays)
+    with hold_refresh_lock(plan.data_dir.ensure()):
+        run_id = start_run(plan)
+        failures = collect_failures({s: crawl.submit(s, plan, run_id) for s in plan.sites})
+        try:
+            changes = apply_run(plan, run_id)
+            index = update_search_index(plan)
+        except Exception as exc:
+            write_run_report(plan, run_id, failures, error=f"{type(exc).__name__}: {exc}")
+            raise
+        report = write_run_report(plan, run_id, failures)
+    report.update(changes=asdict(changes), index=asdict(index))
+    if report["status"] != "completed":
+        raise RefreshFailedError(report)
+    return report

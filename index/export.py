@@ -1,0 +1,191 @@
+"""Export records from the store as JSON Lines, CSV or a JSON array.
+
+Columns are ``record_field_names()`` in that order, for every format. In CSV, list fields
+(topics, authors, aliases) are joined with ``"; "``; ``details``, ``attachments`` and
+``related`` are compact JSON; empty values are empty cells; and a cell that a spreadsheet would
+run as a formula (starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) is
+prefixed with a single quote. Output is UTF-8. A file is written beside its target and renamed
+into place at the end, so a failed export never leaves a truncated file.
+
+Date filters take ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``. A record's ``published`` date stands
+for the whole period its precision gives: ``"2019-06"`` is June 2019, so it matches
+``--since 2019-06-15`` and ``--until 2019-06-01`` (the ranges overlap June). Records without a
+published date never match a published range.
+"""
+
+from __future__ import annotations
+
+import calendar
+import csv
+import json
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from index.records import LIST_FIELDS, Record, record_field_names
+
+FORMATS = ("jsonl", "csv", "json")
+JSON_FIELDS = ("details", "attachments", "related")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+DATE_PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+class DateError(ValueError):
+    """A date that is not YYYY, YYYY-MM or YYYY-MM-DD."""
+
+
+def date_bounds(text: str) -> tuple[str, str]:
+    """The first and last day of a YYYY, YYYY-MM or YYYY-MM-DD date, as ISO dates."""
+    match = DATE_PATTERN.match(text.strip())
+    if not match:
+        raise DateError(f"bad date {text!r}: use YYYY, YYYY-MM or YYYY-MM-DD")
+    year, month, day = (int(part) if part else None for part in match.groups())
+    assert year is not None
+    if month is not None and not 1 <= month <= 12:
+        raise DateError(f"bad date {text!r}: month {month} is not 01-12")
+    if month is None:
+        return f"{year:04d}-01-01", f"{year:04d}-12-31"
+    last = calendar.monthrange(year, month)[1]
+    if day is None:
+        return f"{year:04d}-{month:02d}-01", f"{year:04d}-{month:02d}-{last:02d}"
+    if not 1 <= day <= last:
+        raise DateError(f"bad date {text!r}: {year:04d}-{month:02d} has no day {day}")
+    return (f"{year:04d}-{month:02d}-{day:02d}",) * 2  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class RecordFilter:
+    """Which records to export; every condition must hold. Dates are YYYY[-MM[-DD]]."""
+
+    agencies: Sequence[str] = ()
+    types: Sequence[str] = ()
+    since: str | None = None  # published on or after (overlap rule, see the module doc)
+    until: str | None = None  # published on or before
+    changed_since: str | None = None  # added, changed or removed on or after this day
+    ids: Sequence[str] | None = None
+
+    def __post_init__(self) -> None:
+        for value in (self.since, self.until, self.changed_since):
+            if value is not None:
+                date_bounds(value)
+
+    def sql(self) -> tuple[list[str], dict[str, Any]]:
+        """WHERE clauses (joined with AND) and their parameters, over the records table.
+
+        A record of precision ``p`` (4, 7 or 10 characters) overlaps ``[start, end]`` when its
+        text is >= the first ``p`` characters of ``start`` and <= those of ``end``.
+        """
+        clauses: list[str] = []
+        params: dict[str, Any] = {}
+        for column, values, prefix in (
+            ("agency", self.agencies, "ag"),
+            ("content_type", self.types, "ty"),
+            ("id", self.ids, "id"),
+        ):
+            if values is None or (not values and column != "id"):
+                continue
+            names = [f"{prefix}{n}" for n in range(len(values))]
+            params.update(zip(names, values, strict=True))
+            marks = ", ".join(f":{name}" for name in names) or "NULL"
+            clauses.append(f"{column} IN ({marks})")
+        if self.since:
+            params["since"] = date_bounds(self.since)[0]
+            clauses.append("published >= substr(:since, 1, length(published))")
+        if self.until:
+            params["until"] = date_bounds(self.until)[1]
+            clauses.append("published <= substr(:until, 1, length(published))")
+        if self.changed_since:
+            params["changed"] = date_bounds(self.changed_since)[0]
+            clauses.append("last_changed >= :changed")
+        return clauses, params
+
+
+def csv_cell(value: Any) -> str:
+    """One CSV cell: lists joined, structures as JSON, formulas neutralized."""
+    if value is None:
+        text = ""
+    elif isinstance(value, list | tuple):
+        text = "; ".join(str(item) for item in value)
+    elif isinstance(value, dict):
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":")) if value else ""
+    else:
+        text = str(value)
+    if text.startswith(FORMULA_STARTS):
+        text = "'" + text
+    return text
+
+
+def csv_row(record: Record) -> list[str]:
+    data = record.to_dict()
+    row = []
+    for name in record_field_names():
+        value = data[name]
+        if name in JSON_FIELDS and value:
+            value = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        elif name in LIST_FIELDS:
+            value = list(value)
+        row.append(csv_cell(value))
+    return row
+
+
+def write_records(records: Iterable[Record], fmt: str, out: IO[str]) -> int:
+    """Stream records to a text stream in a format; returns how many were written."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}: use one of {', '.join(FORMATS)}")
+    count = 0
+    if fmt == "csv":
+        writer = csv.writer(out)
+        writer.writerow(record_field_names())
+        for record in records:
+            writer.writerow(csv_row(record))
+            count += 1
+    elif fmt == "jsonl":
+        for record in records:
+            out.write(record.to_json() + "\n")
+            count += 1
+    else:
+        out.write("[")
+        for record in records:
+            out.write(("\n" if count == 0 else ",\n") + record.to_json())
+            count += 1
+        out.write("\n]\n" if count else "]\n")
+    return count
+
+
+@contextmanager
+def replacing_file(target: Path) -> Iterator[IO[str]]:
+    """A text file that replaces ``target`` only when the block completes."""
+    target = Path(target)
+    fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    temp = Path(temp_name)
+    try:
+        os.chmod(temp, 0o666 & ~current_umask())
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, target)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+
+
+def current_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def export_records(
+    records: Iterable[Record], fmt: str, target: Path | None, stdout: IO[str]
+) -> int:
+    """Write records to ``target`` atomically, or to ``stdout`` when target is None."""
+    if target is None:
+        return write_records(records, fmt, stdout)
+    with replacing_file(target) as handle:
+        return write_records(records, fmt, handle)

@@ -1,0 +1,603 @@
+"""Search the index: parse a query, filter, rank, facet, highlight and suggest.
+
+Query language: Whoosh's, with field names (``title: agency: type: topic: author: ncj: doc:
+published: id:``), AND / OR / NOT, phrases and wildcards. ``published:2019..2024`` (also
+``2019-06..2020``, ``2019..``, ``..2020``, ``2021``) becomes one numeric range. Unbalanced quotes
+and parentheses are repaired, bureau acronyms and names are synonyms, and a wildcard expands to at
+most ``MAX_EXPANSIONS`` terms (the most frequent ones).
+
+Ranking: BM25F over title > summary > body > attachment text (``FIELD_BOOSTS``), then the top
+``RERANK_DEPTH`` hits are re-ranked by ``rank_factor``: topic listings and plain pages go down,
+recent items get a gentle lift. An NCJ number or an opportunity ID typed alone puts its record
+first.
+
+Snippets are computed only for the hits of the page shown, from the store's text; matched words
+are wrapped in ``[[`` and ``]]`` (the CLI turns them into colour for people).
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import difflib
+import heapq
+import logging
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from itertools import islice
+from typing import Any
+
+from whoosh import highlight, query, sorting
+from whoosh.qparser import AndGroup, FieldAliasPlugin, MultifieldParser
+from whoosh.searching import Searcher
+
+from index.analysis import expand_synonyms, text_analyzer
+from index.datadir import DataDir
+from index.records import AGENCIES, CONTENT_TYPES
+from index.schema import DOCUMENTED_FIELDS, FIELD_ALIASES, FIELD_BOOSTS
+from index.writer import (
+    IndexCorruptError,
+    IndexMissingError,
+    SearchError,
+    live_index_path,
+    open_index,
+)
+
+__all__ = [
+    "Hit",
+    "IndexCorruptError",
+    "IndexMissingError",
+    "QueryError",
+    "RecordNotFoundError",
+    "SearchError",
+    "SearchRequest",
+    "SearchResults",
+    "search",
+    "search_ids",
+    "similar",
+]
+
+log = logging.getLogger(__name__)
+
+MAX_EXPANSIONS = 64  # terms one wildcard may expand to
+MAX_SCANNED_TERMS = 20000  # terms a wildcard pattern may look at
+RERANK_DEPTH = 50  # hits re-ranked by kind and date
+EXACT_BOOST = 1000.0  # an NCJ number / opportunity ID typed alone
+SNIPPET_CHARS = 220
+KIND_FACTORS = {"topic": 0.45, "page": 0.8, "program": 0.9, "document": 0.9}
+RECENCY_LIFT = 0.15  # at most +15% for this year's items, fading over RECENCY_YEARS
+RECENCY_YEARS = 10
+SORTS = ("relevance", "date")
+MARK_START, MARK_END = "[[", "]]"
+TEXT_FIELDS = ("title", "summary", "body", "doc", "topics", "authors")
+
+
+class QueryError(SearchError):
+    """The query or one of its options cannot be understood."""
+
+
+class RecordNotFoundError(SearchError):
+    """No record with that id in the index."""
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    query: str
+    agency: Sequence[str] = ()
+    type: Sequence[str] = ()
+    since: str | None = None
+    until: str | None = None
+    sort: str = "relevance"
+    limit: int = 10
+    page: int = 1
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: str
+    url: str
+    title: str
+    agency: str
+    content_type: str
+    published: str | None
+    score: float
+    snippet: str  # plain text; matched words wrapped in [[ ]]
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    total: int
+    hits: list[Hit]
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    suggestion: str | None = None  # a corrected query that has results
+    parsed: str = ""  # the query as Whoosh runs it (for --explain)
+    corrected: bool = False  # True: hits are for ``suggestion`` (the query found nothing)
+
+
+# -- preparing the query string --------------------------------------------------------------
+
+_FIELD_PREFIX = re.compile(r"(?:(?<=^)|(?<=[\s(+\-]))([A-Za-z_]+):(?!//)")
+_DATE_TEXT = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+_PUBLISHED = re.compile(r"(?i)\bpublished:(?![\[{])(\S*)")
+_NCJ_ALONE = re.compile(r"^\s*(?:ncj\s*(?:no\.?|number|#)?\s*:?\s*)?(\d{5,7})\s*$", re.IGNORECASE)
+_OPPORTUNITY_ALONE = re.compile(r"^\s*(o-[a-z]+-\d{4}-\d+)\s*$", re.IGNORECASE)
+_WORD = re.compile(r"(?<![\w:*?'])([A-Za-z]{3,})(?![\w:*?'])")
+_OPERATORS = {"and", "or", "not", "to"}
+
+
+def repair_query(text: str) -> str:
+    """Close an unbalanced quote and balance parentheses (outside quotes)."""
+    if text.count('"') % 2:
+        text += '"'
+    out: list[str] = []
+    depth, quoted = 0, False
+    for char in text:
+        if char == '"':
+            quoted = not quoted
+        elif not quoted and char == "(":
+            depth += 1
+        elif not quoted and char == ")":
+            if depth == 0:
+                continue
+            depth -= 1
+        out.append(char)
+    return "".join(out) + ")" * depth
+
+
+def _outside_quotes(text: str) -> str:
+    return re.sub(r'"[^"]*"', lambda m: " " * len(m.group()), text)
+
+
+def check_fields(text: str) -> None:
+    """Raise QueryError for a ``name:`` that is not a known field."""
+    for match in _FIELD_PREFIX.finditer(_outside_quotes(text)):
+        name = match.group(1).lower()
+        if name in FIELD_ALIASES:
+            continue
+        close = difflib.get_close_matches(name, DOCUMENTED_FIELDS, n=1, cutoff=0.6)
+        hint = f" Did you mean '{close[0]}'?" if close else ""
+        raise QueryError(
+            f"unknown field '{match.group(1)}'.{hint} Fields: {', '.join(DOCUMENTED_FIELDS)}."
+        )
+
+
+def date_bounds(text: str, where: str) -> tuple[int, int]:
+    """The first and last ``YYYYMMDD`` numbers a date of any precision covers."""
+    match = _DATE_TEXT.match(text.strip())
+    if not match:
+        raise _bad_date(text, where)
+    year, month, day = (int(g) if g else None for g in match.groups())
+    try:
+        if day is not None:
+            dt.date(year, month or 1, day)  # type: ignore[arg-type]
+        elif month is not None and not 1 <= month <= 12:
+            raise ValueError(month)
+    except ValueError:
+        raise _bad_date(text, where) from None
+    assert year is not None
+    if month is None:
+        return year * 10000, year * 10000 + 9999
+    if day is None:
+        return year * 10000 + month * 100, year * 10000 + month * 100 + 99
+    number = year * 10000 + month * 100 + day
+    return number, number
+
+
+def _bad_date(text: str, where: str) -> QueryError:
+    return QueryError(f"bad date '{text}' in {where}: use YYYY, YYYY-MM or YYYY-MM-DD.")
+
+
+def rewrite_dates(text: str) -> str:
+    """``published:2019..2024`` → ``published:[20190000 TO 20249999]`` (one numeric range)."""
+
+    def to_range(match: re.Match[str]) -> str:
+        value = match.group(1).rstrip(")")
+        rest = match.group(1)[len(value) :]
+        low_text, sep, high_text = value.partition("..")
+        if not sep:
+            high_text = low_text
+        low = date_bounds(low_text, "published")[0] if low_text else None
+        high = date_bounds(high_text, "published")[1] if high_text else None
+        if low is None and high is None:
+            raise _bad_date(value, "published")
+        low_part = f"{low} " if low is not None else ""
+        high_part = f" {high}" if high is not None else ""
+        return f"published:[{low_part}TO{high_part}]{rest}"
+
+    return _PUBLISHED.sub(to_range, text)
+
+
+def prepare_query(text: str, *, synonyms: bool = True) -> str:
+    """The user's query string, repaired, checked and rewritten for the Whoosh parser."""
+    if not text.strip():
+        raise QueryError('empty query. Try: ojp-search search "human trafficking"')
+    text = repair_query(text.strip())
+    check_fields(text)
+    text = rewrite_dates(text)
+    return expand_synonyms(text) if synonyms else text
+
+
+# -- parsing ---------------------------------------------------------------------------------
+
+
+def make_parser(schema: Any) -> MultifieldParser:
+    parser = MultifieldParser(list(FIELD_BOOSTS), schema, fieldboosts=FIELD_BOOSTS, group=AndGroup)
+    aliases: dict[str, list[str]] = {}
+    for alias, name in FIELD_ALIASES.items():
+        if alias != name:
+            aliases.setdefault(name, []).append(alias)
+    parser.add_plugin(FieldAliasPlugin(aliases))
+    return parser
+
+
+def bound_expansions(q: query.Query, reader: Any) -> query.Query:
+    """Replace each wildcard / prefix by an OR of its ``MAX_EXPANSIONS`` most frequent terms."""
+
+    def visit(node: query.Query) -> query.Query:
+        if isinstance(node, query.Phrase) and not _has_positions(reader, node.fieldname):
+            return query.And([query.Term(node.fieldname, w) for w in node.words], boost=node.boost)
+        if not isinstance(node, query.PatternQuery) or not node.text.strip("*?"):
+            return node
+        if isinstance(node, query.Prefix):
+            found = (
+                (info.doc_frequency(), text)
+                for text, info in islice(
+                    reader.iter_prefix(node.fieldname, node.text), MAX_SCANNED_TERMS
+                )
+            )
+        else:
+            found = (
+                (reader.doc_frequency(node.fieldname, text), text)
+                for text in islice(node._btexts(reader), MAX_SCANNED_TERMS)
+            )
+        best = heapq.nlargest(MAX_EXPANSIONS, found)
+        field_obj = reader.schema[node.fieldname]
+        terms = [
+            query.Term(node.fieldname, field_obj.from_bytes(t) if isinstance(t, bytes) else t)
+            for _, t in best
+        ]
+        if not terms:
+            return query.NullQuery
+        return query.Or(terms, boost=node.boost)
+
+    return q.accept(visit)
+
+
+def _has_positions(reader: Any, fieldname: str) -> bool:
+    return bool(reader.schema[fieldname].format.supports("positions"))
+
+
+def exact_match(text: str) -> query.Query | None:
+    """The NCJ number or opportunity ID the query consists of, as a query."""
+    if match := _NCJ_ALONE.match(text):
+        return query.Term("ncj", match.group(1), boost=EXACT_BOOST)
+    if match := _OPPORTUNITY_ALONE.match(text):
+        return query.Term("opportunity", match.group(1).lower(), boost=EXACT_BOOST)
+    return None
+
+
+def build_query(searcher: Searcher, text: str, *, synonyms: bool = True) -> query.Query:
+    """Parse the (raw) query text into the Whoosh query that runs."""
+    q = make_parser(searcher.schema).parse(prepare_query(text, synonyms=synonyms))
+    q = bound_expansions(q, searcher.reader())
+    exact = exact_match(text)
+    if exact is not None:
+        q = query.Or([exact, q])
+    return q
+
+
+def build_filter(request: SearchRequest) -> query.Query | None:
+    """Agency, type and date filters (AND of them), or None."""
+    parts: list[query.Query] = []
+    if request.agency:
+        parts.append(query.Or([query.Term("agency", a.lower()) for a in request.agency]))
+    if request.type:
+        parts.append(query.Or([query.Term("content_type", t.lower()) for t in request.type]))
+    low = date_bounds(request.since, "--since")[0] if request.since else None
+    high = date_bounds(request.until, "--until")[1] if request.until else None
+    if low is not None or high is not None:
+        parts.append(query.NumericRange("published", low, high))
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else query.And(parts)
+
+
+def validate_request(request: SearchRequest) -> SearchRequest:
+    """Normalise agency and type names; raise QueryError for bad options."""
+    agencies = tuple(a.upper() for a in request.agency)
+    for agency in agencies:
+        if agency not in AGENCIES:
+            raise QueryError(f"unknown agency '{agency}'. Agencies: {', '.join(AGENCIES)}.")
+    types = tuple(t.lower() for t in request.type)
+    for kind in types:
+        if kind not in CONTENT_TYPES:
+            raise QueryError(f"unknown type '{kind}'. Types: {', '.join(CONTENT_TYPES)}.")
+    if request.sort not in SORTS:
+        raise QueryError(f"unknown sort '{request.sort}'. Use relevance or date.")
+    if request.limit < 1 or request.page < 1:
+        raise QueryError("--limit and --page must be 1 or more.")
+    prepare_query(request.query)  # empty query, unknown field, bad date
+    build_filter(request)  # bad --since / --until
+    return replace(request, agency=agencies, type=types)
+
+
+# -- ranking ---------------------------------------------------------------------------------
+
+
+def rank_factor(content_type: str, published: int, this_year: int) -> float:
+    """Multiplier applied to a hit's score: kind (listings down) and a gentle recency lift."""
+    factor = KIND_FACTORS.get(content_type, 1.0)
+    year = max(published, 0) // 10000  # a missing date reads as the column minimum
+    if year:
+        age = max(0, this_year - year)
+        factor *= 1.0 + RECENCY_LIFT * max(0.0, 1.0 - age / RECENCY_YEARS)
+    return factor
+
+
+def _facet_spec() -> dict[str, sorting.FieldFacet]:
+    return {
+        "agency": sorting.FieldFacet("agency", maptype=sorting.Count),
+        "type": sorting.FieldFacet("content_type", maptype=sorting.Count),
+        "year": sorting.FieldFacet("year", maptype=sorting.Count),
+    }
+
+
+def _ranked(
+    searcher: Searcher, q: query.Query, flt: query.Query | None, request: SearchRequest
+) -> tuple[int, list[tuple[int, float]], dict[str, dict[str, int]]]:
+    """(total, [(docnum, score)] for the page, facets)."""
+    start = (request.page - 1) * request.limit
+    end = start + request.limit
+    if request.sort == "date":
+        results = searcher.search(
+            q,
+            filter=flt,
+            limit=end,
+            sortedby=sorting.FieldFacet("published", reverse=True),
+            groupedby=_facet_spec(),
+        )
+        page = [(hit.docnum, hit.score or 0.0) for hit in results[start:end]]
+    else:
+        results = searcher.search(
+            q, filter=flt, limit=max(end, RERANK_DEPTH), groupedby=_facet_spec()
+        )
+        scored = [(h.docnum, h.score or 0.0) for h in results]
+        # Only the top RERANK_DEPTH move, so every page of one query sees the same order.
+        page = (rerank(searcher, scored[:RERANK_DEPTH]) + scored[RERANK_DEPTH:])[start:end]
+    return len(results), page, _facets(results)
+
+
+def rerank(searcher: Searcher, scored: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    """Re-order scored hits by ``score * rank_factor``, reading columns segment by segment (no
+    stored fields; Whoosh's multi-segment column reader mis-maps documents after deletions)."""
+    leaves = searcher.reader().leaf_readers()
+    bases = [base for _, base in leaves]
+    kinds = [leaf.column_reader("content_type") for leaf, _ in leaves]
+    dates = [leaf.column_reader("published") for leaf, _ in leaves]
+    this_year = dt.date.today().year
+    rescored = []
+    for docnum, score in scored:
+        n = bisect.bisect_right(bases, docnum) - 1
+        local = docnum - bases[n]
+        factor = rank_factor(kinds[n][local], dates[n][local] or 0, this_year)
+        rescored.append((docnum, score * factor))
+    return sorted(rescored, key=lambda pair: -pair[1])
+
+
+def _is_value(key: Any) -> bool:
+    """False for a column's "no value" (None, "", or the NUMERIC minimum for a missing year)."""
+    return key not in (None, "") and not (isinstance(key, int) and key <= 0)
+
+
+def _facets(results: Any) -> dict[str, dict[str, int]]:
+    facets: dict[str, dict[str, int]] = {}
+    for name in ("agency", "type", "year"):
+        counts = results.groups(name)
+        items = [(str(k), int(v)) for k, v in counts.items() if _is_value(k)]
+        if name == "year":
+            items.sort(key=lambda kv: kv[0], reverse=True)
+        else:
+            items.sort(key=lambda kv: (-kv[1], kv[0]))
+        facets[name] = dict(items)
+    return facets
+
+
+# -- suggestions -----------------------------------------------------------------------------
+
+
+def suggest_query(searcher: Searcher, text: str) -> tuple[str | None, bool]:
+    """A corrected query for rare or absent words, and whether a word was absent altogether."""
+    reader = searcher.reader()
+    corrected = text
+    absent = False
+    changed = False
+    for word in dict.fromkeys(_WORD.findall(_outside_field_values(text))):
+        lower = word.lower()
+        if lower in _OPERATORS or (word.upper() == word and len(word) <= 6):
+            continue
+        frequency = reader.doc_frequency("spell", lower)
+        if frequency > 1:
+            continue
+        best = _closest_word(reader, lower, frequency)
+        if best is None:
+            continue
+        absent = absent or frequency == 0
+        changed = True
+        corrected = re.sub(rf"(?<![\w:]){re.escape(word)}(?!\w)", best, corrected)
+    return (corrected if changed else None), absent
+
+
+def _outside_field_values(text: str) -> str:
+    return re.sub(r"\b[A-Za-z_]+:(\"[^\"]*\"|\S+)", " ", text)
+
+
+def _closest_word(reader: Any, word: str, frequency: int) -> str | None:
+    maxdist = 1 if len(word) <= 4 else 2
+    candidates = []
+    for candidate in reader.terms_within("spell", word, maxdist, prefix=1):
+        if candidate == word:
+            continue
+        df = reader.doc_frequency("spell", candidate)
+        if df <= frequency * 3:
+            continue
+        distance = _edit_distance(word, candidate)
+        candidates.append((distance, -df, candidate))
+    return min(candidates)[2] if candidates else None
+
+
+def _edit_distance(a: str, b: str) -> int:
+    from whoosh.support.levenshtein import distance
+
+    return int(distance(a, b))
+
+
+# -- snippets --------------------------------------------------------------------------------
+
+
+class BracketFormatter(highlight.Formatter):
+    """Plain text with each matched word wrapped in ``[[ ]]``."""
+
+    between = " … "
+
+    def format_token(self, text: str, token: Any, replace: bool = False) -> str:
+        return f"{MARK_START}{highlight.get_text(text, token, replace)}{MARK_END}"
+
+
+def highlight_terms(q: query.Query) -> frozenset[str]:
+    """The words of the query's text fields, as the analyzer indexes them (phrases included)."""
+    words = set()
+    for fieldname, text in q.iter_all_terms():
+        if fieldname in TEXT_FIELDS:
+            words.add(text.decode("utf-8") if isinstance(text, bytes) else text)
+    return frozenset(words)
+
+
+def make_snippet(text: str, terms: frozenset[str]) -> str:
+    """The best fragments of ``text`` around the query's words, or its opening."""
+    text = " ".join(text[:100_000].split())
+    if terms and text:
+        marked = highlight.highlight(
+            text,
+            terms,
+            text_analyzer(),
+            highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60),
+            BracketFormatter(),
+            top=2,
+        )
+        if marked:
+            return marked
+    if len(text) <= SNIPPET_CHARS:
+        return text
+    return text[:SNIPPET_CHARS].rsplit(" ", 1)[0] + " …"
+
+
+def snippet_texts(data_dir: DataDir, ids: Sequence[str]) -> dict[str, str]:
+    """Summary, body and attachment text of the records shown, read from the store."""
+    if not ids:
+        return {}
+    from index.store import Store
+
+    with Store.open(data_dir) as store:
+        records = store.get_many(list(ids))
+    return {r.id: "\n".join([r.summary, r.body, *(a.text for a in r.attachments)]) for r in records}
+
+
+def _hits(
+    searcher: Searcher,
+    data_dir: DataDir,
+    page: list[tuple[int, float]],
+    terms: frozenset[str] | None,
+) -> list[Hit]:
+    stored = [searcher.stored_fields(docnum) for docnum, _ in page]
+    texts: dict[str, str] = {}
+    if terms is not None:
+        try:
+            texts = snippet_texts(data_dir, [s["id"] for s in stored])
+        except Exception as exc:  # the index still answers when the store cannot
+            log.warning("snippets from the summary only: the store is unavailable (%s)", exc)
+    hits = []
+    for (_, score), fields in zip(page, stored, strict=True):
+        text = texts.get(fields["id"]) or fields.get("summary", "")
+        hits.append(
+            Hit(
+                id=fields["id"],
+                url=fields["url"],
+                title=fields.get("title", ""),
+                agency=fields.get("agency", ""),
+                content_type=fields.get("content_type", ""),
+                published=fields.get("published_iso") or None,
+                score=round(float(score), 4),
+                snippet=make_snippet(text, terms or frozenset()),
+            )
+        )
+    return hits
+
+
+# -- the public API --------------------------------------------------------------------------
+
+
+def search(data_dir: DataDir, request: SearchRequest) -> SearchResults:
+    """Run one search: the page of hits asked for, facets, and a suggestion when useful."""
+    request = validate_request(request)
+    ix = open_index(data_dir)
+    flt = build_filter(request)
+    with ix.searcher() as searcher:
+        q = build_query(searcher, request.query)
+        total, page, facets = _ranked(searcher, q, flt, request)
+        suggestion, absent = (None, False)
+        if exact_match(request.query) is None:
+            suggestion, absent = suggest_query(searcher, request.query)
+        corrected = False
+        shown_query = request.query
+        if suggestion is not None:
+            q2 = build_query(searcher, suggestion)
+            total2, page2, facets2 = _ranked(searcher, q2, flt, request)
+            if total2 == 0:
+                suggestion = None
+            elif total == 0 or (absent and total2 > total):
+                q, total, page, facets, corrected = q2, total2, page2, facets2, True
+                shown_query = suggestion
+        # Highlight what the user typed, not the bureau names a synonym added.
+        typed = build_query(searcher, shown_query, synonyms=False)
+        hits = _hits(searcher, data_dir, page, highlight_terms(typed))
+    parsed = str(q) if flt is None else f"{q} FILTER {flt}"
+    return SearchResults(total, hits, facets, suggestion, parsed, corrected)
+
+
+def search_ids(data_dir: DataDir, request: SearchRequest) -> Iterator[str]:
+    """Every matching record id, in the requested order (for export --query)."""
+    request = validate_request(request)
+    ix = open_index(data_dir)
+    flt = build_filter(request)
+    with ix.searcher() as searcher:
+        q = build_query(searcher, request.query)
+        sortedby = sorting.FieldFacet("published", reverse=True) if request.sort == "date" else None
+        results = searcher.search(q, filter=flt, limit=None, sortedby=sortedby)
+        ids = [searcher.stored_fields(hit.docnum)["id"] for hit in results]
+    yield from ids
+
+
+def similar(data_dir: DataDir, record_id: str, limit: int = 10) -> SearchResults:
+    """Records like ``record_id`` (Whoosh's more-like-this over the record's text)."""
+    ix = open_index(data_dir)
+    with ix.searcher() as searcher:
+        docnum = searcher.document_number(id=record_id)
+        if docnum is None:
+            raise RecordNotFoundError(
+                f"no record with id '{record_id}' in the index. "
+                'Find ids with "ojp-search search QUERY --json".'
+            )
+        fields = searcher.stored_fields(docnum)
+        text = snippet_texts(data_dir, [record_id]).get(record_id, fields.get("summary", ""))
+        text = "\n".join([fields.get("title", ""), fields.get("title", ""), text])
+        results = searcher.more_like(docnum, "body", text=text, top=limit, numterms=12)
+        page = [(hit.docnum, hit.score or 0.0) for hit in results]
+        hits = _hits(searcher, data_dir, page, None)
+        parsed = f"more like {record_id}"
+    return SearchResults(len(hits), hits, {}, None, parsed)
+
+
+def index_location(data_dir: DataDir) -> str:
+    """The generation folder of the live index (for messages)."""
+    return str(live_index_path(data_dir))

@@ -1,0 +1,571 @@
+"""The record store: SQLite (WAL), the source of truth for records, sync state and runs.
+
+Crawl processes stage their results (``stage_results``, several processes at once); the refresh
+flow then applies the whole run in one transaction (``apply_run``, see ``index.sync``) and the
+index step reads what changed (``index_changes``). The SQL is plain (named parameters, ``ON
+CONFLICT ... DO UPDATE``, ``RETURNING``); SQLite specifics stay in ``connect`` and ``write``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from index.datadir import DataDir
+from index.migrations import SchemaTooNewError, migrate
+from index.records import OUTCOMES, CrawlSummary, FetchResult, Record
+from index.sync import (
+    COUNT_KEYS,
+    RunChanges,
+    RunSync,
+    fetch_result_to_json,
+    summary_from_json,
+    summary_to_json,
+)
+
+if TYPE_CHECKING:
+    from index.export import RecordFilter
+
+log = logging.getLogger(__name__)
+
+RUN_STATUSES = ("running", "completed", "failed")
+BUSY_TIMEOUT_MS = 30_000
+CHUNK = 500
+
+
+class StoreError(Exception):
+    """A store failure the user can act on (one sentence with a next step)."""
+
+
+@dataclass(frozen=True, slots=True)
+class KnownUrl:
+    """What the crawler needs to know about a URL it crawled before."""
+
+    url: str
+    etag: str | None
+    last_modified: str | None
+    sitemap_lastmod: str | None
+    last_fetched: str | None
+    status: str  # live / gone / error
+
+
+@dataclass(frozen=True)
+class IndexChanges:
+    """What the index must apply after ``seq``: collapsed to each record's final state."""
+
+    last_seq: int
+    upsert_ids: list[str]
+    delete_ids: list[str]
+
+
+@dataclass(frozen=True)
+class RunReport:
+    """One run, as the run log keeps it."""
+
+    run_id: int
+    status: str
+    started: str
+    ended: str | None
+    duration_s: float | None
+    sites: list[str]
+    counts: dict[str, dict[str, int]]
+    totals: dict[str, int]
+    errors: list[dict[str, str]]
+    withheld: dict[str, int]
+    full: bool
+    error: str | None = None
+    crawls: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class FailingUrl:
+    url: str
+    site: str
+    status: str
+    last_error: str | None
+    last_fetched: str | None
+
+
+@dataclass(frozen=True)
+class StoreStatus:
+    """What ``ojp-search status`` shows."""
+
+    live: int
+    gone: int
+    by_agency: dict[str, int]
+    by_type: dict[str, int]
+    runs: list[RunReport]
+    failing: list[FailingUrl]
+    failing_total: int
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["runs"] = [run.to_dict() for run in self.runs]
+        return out
+
+
+@dataclass(frozen=True)
+class StoreChange:
+    """One row of the changes log, with the record's facts for display."""
+
+    seq: int
+    run_id: int
+    at: str
+    change: str  # added / changed / removed
+    record_id: str
+    agency: str
+    content_type: str
+    title: str
+    url: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def format_time(moment: datetime) -> str:
+    """ISO 8601 UTC with milliseconds and a ``Z``: sorts as text."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def parse_time(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """A connection in autocommit mode (transactions are explicit), WAL, busy timeout, FKs."""
+    conn = sqlite3.connect(
+        str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+    )
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    return conn
+
+
+class Store:
+    """The record store. One instance per thread; several processes may share the file."""
+
+    def __init__(self, path: Path, *, clock: Callable[[], datetime] = utc_now) -> None:
+        self.path = Path(path)
+        self.clock = clock
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._conn = connect(self.path)
+            migrate(self._conn)
+        except SchemaTooNewError as exc:
+            raise StoreError(f"{exc}; upgrade ojp-search to open {self.path}.") from exc
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(
+                f"cannot open the store {self.path} ({exc}); move it aside and run a refresh."
+            ) from exc
+
+    @classmethod
+    def open(cls, data_dir: DataDir) -> Store:
+        return cls(data_dir.store_path)
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def now(self) -> str:
+        return format_time(self.clock())
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction; taken at once so concurrent writers queue on the busy timeout."""
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._conn
+            self._conn.execute("COMMIT")
+        except BaseException:
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
+            raise
+
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """One consistent snapshot for several queries."""
+        self._conn.execute("BEGIN")
+        try:
+            yield self._conn
+        finally:
+            self._conn.execute("COMMIT")
+
+    # -- runs ----------------------------------------------------------------------------------
+    def start_run(self, sites: Sequence[str], *, full: bool = False) -> int:
+        """Open a run. Runs left running by a crash are marked failed and their staging cleared."""
+        now = self.now()
+        with self.write() as conn:
+            stale = [row[0] for row in conn.execute("SELECT id FROM runs WHERE status = 'running'")]
+            for run_id in stale:
+                conn.execute("DELETE FROM staging WHERE run_id = :r", {"r": run_id})
+                conn.execute(
+                    "UPDATE runs SET status = 'failed', ended = :now, "
+                    "error = 'interrupted: the run never finished' WHERE id = :r",
+                    {"now": now, "r": run_id},
+                )
+            if stale:
+                log.warning("marked %d unfinished run(s) as failed: %s", len(stale), stale)
+            conn.execute(  # rows a late crawl process staged into a run that had ended
+                "DELETE FROM staging WHERE run_id IN "
+                "(SELECT id FROM runs WHERE status <> 'running')"
+            )
+            rows = conn.execute(
+                "INSERT INTO runs (started, sites, full_crawl, status) "
+                "VALUES (:started, :sites, :full, 'running') RETURNING id",
+                {"started": now, "sites": json.dumps(list(sites)), "full": int(full)},
+            ).fetchall()
+        return int(rows[0][0])
+
+    def finish_run(self, run_id: int, *, status: str, error: str | None = None) -> RunReport:
+        if status not in ("completed", "failed"):
+            raise ValueError(f"a run finishes as completed or failed, not {status!r}")
+        with self.write() as conn:
+            self.require_run(run_id)
+            conn.execute(
+                "UPDATE runs SET status = :status, ended = :now, error = :error WHERE id = :r",
+                {"status": status, "now": self.now(), "error": error, "r": run_id},
+            )
+        return self.run_report(run_id)
+
+    def require_run(self, run_id: int, *, running: bool = False) -> None:
+        """Raise StoreError when the run does not exist (or, with ``running``, has ended)."""
+        row = self._conn.execute("SELECT status FROM runs WHERE id = :r", {"r": run_id}).fetchone()
+        if row is None:
+            raise StoreError(f"no run {run_id} in {self.path}; see `ojp-search status`.")
+        if running and row[0] != "running":
+            raise StoreError(
+                f"run {run_id} has ended ({row[0]}); start a new refresh to crawl again."
+            )
+
+    def run_report(self, run_id: int) -> RunReport:
+        cursor = self._conn.execute("SELECT * FROM runs WHERE id = :r", {"r": run_id})
+        row = cursor.fetchone()
+        if row is None:
+            raise StoreError(f"no run {run_id} in {self.path}; see `ojp-search status`.")
+        run = dict(zip([c[0] for c in cursor.description], row, strict=True))
+        return self.build_report(run)
+
+    def build_report(self, run: dict[str, Any]) -> RunReport:
+        sites: list[str] = json.loads(run["sites"])
+        counts: dict[str, dict[str, int]] = json.loads(run["counts"])
+        for site in sites:
+            counts.setdefault(site, dict.fromkeys(COUNT_KEYS, 0))
+        totals = {key: sum(c.get(key, 0) for c in counts.values()) for key in COUNT_KEYS}
+        errors = list(json.loads(run["errors"]))
+        crawls: dict[str, dict[str, Any]] = {}
+        for summary in self.crawl_summaries(run["id"]).values():
+            crawls[summary.site] = {
+                "complete": summary.complete,
+                "requests": summary.requests,
+                "error": summary.error,
+            }
+            if summary.error and not any(
+                e["url"] == "" and e["site"] == summary.site for e in errors
+            ):
+                errors.append({"site": summary.site, "url": "", "error": summary.error})
+        ended = run["ended"]
+        duration = (
+            round((parse_time(ended) - parse_time(run["started"])).total_seconds(), 3)
+            if ended
+            else None
+        )
+        return RunReport(
+            run_id=int(run["id"]),
+            status=run["status"],
+            started=run["started"],
+            ended=ended,
+            duration_s=duration,
+            sites=sites,
+            counts=counts,
+            totals=totals,
+            errors=errors,
+            withheld=json.loads(run["withheld"]),
+            full=bool(run["full_crawl"]),
+            error=run["error"],
+            crawls=crawls,
+        )
+
+    def last_runs(self, limit: int = 10) -> list[RunReport]:
+        cursor = self._conn.execute("SELECT * FROM runs ORDER BY id DESC LIMIT :n", {"n": limit})
+        names = [c[0] for c in cursor.description]
+        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        return [self.build_report(run) for run in rows]
+
+    # -- crawl side ----------------------------------------------------------------------------
+    def crawl_targets(self, site: str) -> list[KnownUrl]:
+        rows = self._conn.execute(
+            "SELECT url, etag, last_modified, sitemap_lastmod, last_fetched, status "
+            "FROM url_state WHERE site = :site ORDER BY url",
+            {"site": site},
+        ).fetchall()
+        return [KnownUrl(*row) for row in rows]
+
+    def stage_results(self, run_id: int, site: str, results: Sequence[FetchResult]) -> None:
+        """Stage one batch of a crawl's results (one short transaction)."""
+        for result in results:
+            if result.outcome not in OUTCOMES:
+                raise ValueError(f"{result.url}: unknown outcome {result.outcome!r}")
+        rows = [
+            {
+                "run": run_id,
+                "site": site,
+                "url": r.url,
+                "outcome": r.outcome,
+                "result": fetch_result_to_json(r),
+            }
+            for r in results
+        ]
+        with self.write() as conn:
+            self.require_run(run_id, running=True)
+            conn.executemany(
+                "INSERT INTO staging (run_id, site, url, outcome, result) "
+                "VALUES (:run, :site, :url, :outcome, :result)",
+                rows,
+            )
+
+    def save_crawl_summary(self, run_id: int, summary: CrawlSummary) -> None:
+        with self.write() as conn:
+            conn.execute(
+                "INSERT INTO crawl_summaries (run_id, site, summary) VALUES (:r, :site, :s) "
+                "ON CONFLICT (run_id, site) DO UPDATE SET summary = excluded.summary",
+                {"r": run_id, "site": summary.site, "s": summary_to_json(summary)},
+            )
+
+    def crawl_summaries(self, run_id: int) -> dict[str, CrawlSummary]:
+        rows = self._conn.execute(
+            "SELECT site, summary FROM crawl_summaries WHERE run_id = :r ORDER BY site",
+            {"r": run_id},
+        ).fetchall()
+        return {site: summary_from_json(text) for site, text in rows}
+
+    def staged_count(self, run_id: int) -> int:
+        row = self._conn.execute(
+            "SELECT COUNT(*) FROM staging WHERE run_id = :r", {"r": run_id}
+        ).fetchone()
+        return int(row[0])
+
+    # -- sync ----------------------------------------------------------------------------------
+    def apply_run(
+        self, run_id: int, *, miss_limit: int = 3, max_removal_share: float = 0.10
+    ) -> RunChanges:
+        """Apply a run's staged results in ONE transaction (rules: ``index.sync``).
+
+        Applying a run twice is harmless: the second call returns the first call's changes.
+        """
+        with self.write() as conn:
+            if self.is_applied(run_id):
+                return self.recorded_changes(run_id)
+            self.require_run(run_id, running=True)
+            sync = RunSync(
+                conn,
+                run_id,
+                now=self.now(),
+                miss_limit=miss_limit,
+                max_removal_share=max_removal_share,
+            )
+            changes = sync.apply()
+        log.info(
+            "run %d applied: %d added, %d changed, %d removed, withheld %s",
+            run_id,
+            len(changes.added),
+            len(changes.changed),
+            len(changes.removed),
+            changes.withheld or "none",
+        )
+        return changes
+
+    def is_applied(self, run_id: int) -> bool:
+        row = self._conn.execute("SELECT applied FROM runs WHERE id = :r", {"r": run_id}).fetchone()
+        return bool(row and row[0])
+
+    def recorded_changes(self, run_id: int) -> RunChanges:
+        rows = self._conn.execute(
+            "SELECT record_id, change FROM changes WHERE run_id = :r ORDER BY seq",
+            {"r": run_id},
+        ).fetchall()
+        withheld = self._conn.execute(
+            "SELECT withheld FROM runs WHERE id = :r", {"r": run_id}
+        ).fetchone()[0]
+        out = RunChanges(withheld=json.loads(withheld))
+        for record_id, change in rows:
+            getattr(out, change).append(record_id)
+        return out
+
+    def index_changes(self, after_seq: int) -> IndexChanges:
+        """Record ids to upsert into / delete from the index since ``after_seq``."""
+        with self.read() as conn:
+            last = conn.execute("SELECT MAX(seq) FROM changes").fetchone()[0]
+            rows = conn.execute(
+                "SELECT id, status FROM records WHERE id IN "
+                "(SELECT record_id FROM changes WHERE seq > :after) ORDER BY id",
+                {"after": after_seq},
+            ).fetchall()
+        upsert = [rid for rid, status in rows if status == "live"]
+        delete = [rid for rid, status in rows if status != "live"]
+        return IndexChanges(
+            last_seq=max(int(last or 0), after_seq), upsert_ids=upsert, delete_ids=delete
+        )
+
+    # -- reading records -----------------------------------------------------------------------
+    def get(self, id_or_url: str) -> Record | None:
+        """A record by id, canonical URL or alias; a URL finds a live record before a gone one
+        (a moved page's old URL finds the new record)."""
+        key = id_or_url.strip()
+        by_alias = (
+            "SELECT r.data FROM aliases a JOIN records r ON r.id = a.record_id WHERE a.url = :k"
+        )
+        for sql in (
+            "SELECT data FROM records WHERE id = :k",
+            "SELECT data FROM records WHERE url = :k AND status = 'live'",
+            f"{by_alias} AND r.status = 'live'",
+            "SELECT data FROM records WHERE url = :k",
+            by_alias,
+        ):
+            row = self._conn.execute(sql, {"k": key}).fetchone()
+            if row:
+                return Record.from_json(row[0])
+        return None
+
+    def record_status(self, record_id: str) -> str | None:
+        row = self._conn.execute(
+            "SELECT status FROM records WHERE id = :id", {"id": record_id}
+        ).fetchone()
+        return row[0] if row else None
+
+    def get_many(self, ids: Sequence[str]) -> list[Record]:
+        """The records with these ids, in the given order (unknown ids are left out)."""
+        found: dict[str, Record] = {}
+        for start in range(0, len(ids), CHUNK):
+            chunk = list(ids[start : start + CHUNK])
+            params = {f"i{n}": value for n, value in enumerate(chunk)}
+            marks = ", ".join(f":{name}" for name in params)
+            rows = self._conn.execute(
+                f"SELECT id, data FROM records WHERE id IN ({marks})", params
+            ).fetchall()
+            found.update((rid, Record.from_json(data)) for rid, data in rows)
+        return [found[i] for i in ids if i in found]
+
+    def iter_records(
+        self,
+        *,
+        live_only: bool = True,
+        batch_size: int = 500,
+        where: RecordFilter | None = None,
+    ) -> Iterator[Record]:
+        """Every record (ordered by id), read in batches: constant memory at any size."""
+        clauses, params = where.sql() if where else ([], {})
+        if live_only:
+            clauses.append("status = 'live'")
+        last_id = ""
+        while True:
+            sql = " AND ".join(["id > :after", *clauses])
+            rows = self._conn.execute(
+                f"SELECT id, data FROM records WHERE {sql} ORDER BY id LIMIT :n",
+                {**params, "after": last_id, "n": batch_size},
+            ).fetchall()
+            for _, data in rows:
+                yield Record.from_json(data)
+            if len(rows) < batch_size:
+                return
+            last_id = rows[-1][0]
+
+    def count_records(self, *, live_only: bool = True) -> int:
+        sql = "SELECT COUNT(*) FROM records" + (" WHERE status = 'live'" if live_only else "")
+        return int(self._conn.execute(sql).fetchone()[0])
+
+    # -- reports -------------------------------------------------------------------------------
+    def status(self, *, runs: int = 5, failing: int = 20) -> StoreStatus:
+        conn = self._conn
+        by_status = dict(conn.execute("SELECT status, COUNT(*) FROM records GROUP BY status"))
+        by_agency = dict(
+            conn.execute(
+                "SELECT agency, COUNT(*) FROM records WHERE status = 'live' "
+                "GROUP BY agency ORDER BY agency"
+            )
+        )
+        by_type = dict(
+            conn.execute(
+                "SELECT content_type, COUNT(*) FROM records WHERE status = 'live' "
+                "GROUP BY content_type ORDER BY content_type"
+            )
+        )
+        failing_sql = (
+            "FROM url_state WHERE status = 'error' OR (status = 'live' AND last_error IS NOT NULL)"
+        )
+        failing_rows = conn.execute(
+            f"SELECT url, site, status, last_error, last_fetched {failing_sql} "
+            "ORDER BY last_fetched DESC, url LIMIT :n",
+            {"n": failing},
+        ).fetchall()
+        failing_total = conn.execute(f"SELECT COUNT(*) {failing_sql}").fetchone()[0]
+        return StoreStatus(
+            live=int(by_status.get("live", 0)),
+            gone=int(by_status.get("gone", 0)),
+            by_agency=by_agency,
+            by_type=by_type,
+            runs=self.last_runs(runs),
+            failing=[FailingUrl(*row) for row in failing_rows],
+            failing_total=int(failing_total),
+        )
+
+    def changes(self, *, since: str | None = None, run_id: int | None = None) -> list[StoreChange]:
+        """Changes, newest first: of one run, since a date (ISO prefix), or of the last
+        completed run by default."""
+        params: dict[str, Any] = {}
+        if run_id is not None:
+            condition, params["r"] = "c.run_id = :r", run_id
+        elif since is not None:
+            condition, params["since"] = "c.at >= :since", since
+        else:
+            last = self._conn.execute(
+                "SELECT MAX(id) FROM runs WHERE status = 'completed' AND applied = 1"
+            ).fetchone()[0]
+            if last is None:
+                return []
+            condition, params["r"] = "c.run_id = :r", last
+        rows = self._conn.execute(
+            "SELECT c.seq, c.run_id, c.at, c.change, c.record_id, r.agency, r.content_type, "
+            f"r.url, r.data FROM changes c JOIN records r ON r.id = c.record_id WHERE {condition} "
+            "ORDER BY c.seq DESC",
+            params,
+        ).fetchall()
+        return [
+            StoreChange(
+                seq=seq,
+                run_id=rid,
+                at=at,
+                change=change,
+                record_id=record_id,
+                agency=agency,
+                content_type=kind,
+                title=json.loads(data).get("title", ""),
+                url=url,
+            )
+            for seq, rid, at, change, record_id, agency, kind, url, data in rows
+        ]

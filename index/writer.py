@@ -1,0 +1,345 @@
+"""Keep the Whoosh index in step with the store, and find it on disk.
+
+Layout in the data dir: ``index`` is a symlink to ``indexes/<generation>``; each generation folder
+holds a Whoosh index and ``ojp-state.json`` (the last store change seq applied, written atomically
+after the commit). ``update_index`` applies the store's changes since that seq in one commit
+(documents are updated by unique id, so re-applying after a kill is harmless) and opens no writer
+when nothing changed. ``rebuild_index`` builds a new generation aside and swaps the symlink.
+
+The write lock is Whoosh's ``MAIN_WRITELOCK``, an ``flock``: the kernel releases it when its holder
+dies. Beside it ``WRITER.pid`` names the holder, so a lock still held after its holder died (an
+orphaned child inherited the descriptor) is recognised and cleared, and a live holder is reported.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from whoosh import index as whoosh_index
+from whoosh.writing import SegmentWriter
+
+from index.datadir import DataDir
+from index.records import Record
+from index.schema import INDEX_VERSION, build_schema, record_document
+
+if TYPE_CHECKING:
+    from index.store import Store
+
+log = logging.getLogger(__name__)
+
+STATE_FILE = "ojp-state.json"
+OWNER_FILE = "WRITER.pid"
+LOCK_NAME = "WRITELOCK"
+BATCH_SIZE = 500
+
+
+class SearchError(Exception):
+    """A search or index failure the user can act on; the message is one sentence."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class IndexMissingError(SearchError):
+    def __init__(self, where: Path) -> None:
+        super().__init__(f'no search index in {where}. Run "ojp-search refresh" first.')
+
+
+class IndexCorruptError(SearchError):
+    def __init__(self, where: Path) -> None:
+        super().__init__(f'the search index in {where} is damaged. Run "ojp-search rebuild".')
+
+
+class IndexBusyError(SearchError):
+    def __init__(self, where: Path, pid: int | None) -> None:
+        holder = f" (process {pid})" if pid else ""
+        super().__init__(
+            f"the search index in {where} is being updated by another process{holder}. "
+            "Wait for it to finish and try again."
+        )
+
+
+@dataclass(frozen=True)
+class IndexUpdate:
+    """What one update or rebuild did."""
+
+    generation: str  # the folder name under indexes/
+    upserted: int = 0
+    deleted: int = 0
+    last_seq: int = 0
+    documents: int = 0  # documents in the index afterwards
+    committed: bool = False  # False: nothing changed, no writer was opened
+    rebuilt: bool = False
+
+
+# -- the index on disk ---------------------------------------------------------------------------
+
+
+def live_index_path(data_dir: DataDir) -> Path:
+    """The current generation folder, following the ``index`` symlink.
+
+    Raises IndexMissingError when there is no index, IndexCorruptError when the link is dangling.
+    """
+    link = data_dir.index_dir
+    if not link.is_symlink() and not link.exists():
+        raise IndexMissingError(link)
+    target = link.resolve()
+    if not target.is_dir():
+        raise IndexCorruptError(link)
+    return target
+
+
+def open_index(data_dir: DataDir) -> whoosh_index.Index:
+    """Open the live index, or raise IndexMissingError / IndexCorruptError."""
+    path = live_index_path(data_dir)
+    if not any(path.iterdir()):
+        raise IndexMissingError(data_dir.index_dir)
+    try:
+        ix = whoosh_index.open_dir(str(path))
+        ix.doc_count_all()
+    except Exception as exc:
+        log.warning("cannot open the index in %s: %s: %s", path, type(exc).__name__, exc)
+        raise IndexCorruptError(data_dir.index_dir) from exc
+    if set(ix.schema.names()) != set(build_schema().names()):
+        raise IndexCorruptError(data_dir.index_dir)
+    return ix
+
+
+def read_state(path: Path) -> dict[str, Any]:
+    """The state beside an index: ``last_seq`` and the index version."""
+    try:
+        return dict(json.loads((path / STATE_FILE).read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return {}
+
+
+def write_state(path: Path, last_seq: int) -> None:
+    """Write the state file atomically (temp file, fsync, rename)."""
+    tmp = path / f".{STATE_FILE}.{os.getpid()}.tmp"
+    data = {"last_seq": last_seq, "index_version": INDEX_VERSION}
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump(data, fh)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path / STATE_FILE)
+
+
+# -- the write lock ------------------------------------------------------------------------------
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _read_owner(path: Path) -> int | None:
+    try:
+        return int((path / OWNER_FILE).read_text().strip())
+    except (OSError, ValueError):
+        return None
+
+
+@contextmanager
+def hold_write_lock(ix: whoosh_index.Index, path: Path) -> Iterator[None]:
+    """Hold the index write lock for a block, clearing a lock whose holder is gone."""
+    lock = ix.lock(LOCK_NAME)
+    owner = _read_owner(path)
+    if not lock.acquire():
+        if owner is None or _pid_alive(owner):
+            raise IndexBusyError(path, owner)
+        log.warning(
+            "cleared a stale index write lock in %s: its holder (process %d) is gone",
+            path,
+            owner,
+        )
+        os.unlink(lock.filename)
+        lock = ix.lock(LOCK_NAME)
+        if not lock.acquire():
+            raise IndexBusyError(path, None)
+    elif owner is not None and owner != os.getpid() and not _pid_alive(owner):
+        log.warning(
+            "an index update by process %d was interrupted; its uncommitted changes were discarded",
+            owner,
+        )
+    (path / OWNER_FILE).write_text(str(os.getpid()))
+    try:
+        yield
+    finally:
+        (path / OWNER_FILE).unlink(missing_ok=True)
+        lock.release()
+
+
+# -- update --------------------------------------------------------------------------------------
+
+
+def update_index(store: Store, data_dir: DataDir) -> IndexUpdate:
+    """Apply the store's changes since the last applied seq: one commit, or none at all.
+
+    With no index yet (or a damaged one) this rebuilds from the store instead.
+    """
+    try:
+        ix = open_index(data_dir)
+    except IndexMissingError:
+        log.info("no index in %s yet: building it from the store", data_dir.index_dir)
+        return rebuild_index(store, data_dir)
+    except IndexCorruptError:
+        log.warning("the index in %s is damaged: rebuilding it from the store", data_dir.index_dir)
+        return rebuild_index(store, data_dir)
+    path = live_index_path(data_dir)
+    last_seq = int(read_state(path).get("last_seq", 0))
+    changes = store.index_changes(last_seq)
+    upsert_ids, delete_ids = list(changes.upsert_ids), list(changes.delete_ids)
+    if not upsert_ids and not delete_ids:
+        if changes.last_seq != last_seq:
+            write_state(path, changes.last_seq)
+        log.info("index up to date at change %d (%d documents)", changes.last_seq, _count(ix))
+        return IndexUpdate(path.name, last_seq=changes.last_seq, documents=_count(ix))
+    with hold_write_lock(ix, path):
+        writer = SegmentWriter(ix, _lk=False, limitmb=128)
+        try:
+            upserted, missing = _upsert(writer, store, upsert_ids)
+            for record_id in [*delete_ids, *missing]:
+                writer.delete_by_term("id", record_id)
+            writer.commit()
+        except BaseException:
+            writer.cancel()
+            raise
+    write_state(path, changes.last_seq)
+    documents = _count(ix)
+    log.info(
+        "index updated to change %d: %d upserted, %d deleted, %d documents",
+        changes.last_seq,
+        upserted,
+        len(delete_ids) + len(missing),
+        documents,
+    )
+    return IndexUpdate(
+        path.name,
+        upserted=upserted,
+        deleted=len(delete_ids) + len(missing),
+        last_seq=changes.last_seq,
+        documents=documents,
+        committed=True,
+    )
+
+
+def _count(ix: whoosh_index.Index) -> int:
+    return int(ix.doc_count())
+
+
+def _upsert(writer: SegmentWriter, store: Store, ids: Sequence[str]) -> tuple[int, list[str]]:
+    """Update the documents of ``ids``; returns the count and the ids the store no longer has."""
+    done = 0
+    missing: list[str] = []
+    for start in range(0, len(ids), BATCH_SIZE):
+        batch = ids[start : start + BATCH_SIZE]
+        records = store.get_many(batch)
+        found = {r.id for r in records}
+        missing.extend(i for i in batch if i not in found)
+        for record in records:
+            writer.update_document(**record_document(record))
+            done += 1
+    return done, missing
+
+
+# -- rebuild -------------------------------------------------------------------------------------
+
+
+def rebuild_index(
+    store: Store, data_dir: DataDir, *, procs: int = 1, limitmb: int = 256
+) -> IndexUpdate:
+    """Build a new generation from ``store.iter_records()`` and swap it in atomically."""
+    last_seq = store.index_changes(0).last_seq
+    path = new_generation_dir(data_dir)
+    try:
+        count = build_index(path, store.iter_records(), procs=procs, limitmb=limitmb)
+        write_state(path, last_seq)
+    except BaseException:
+        shutil.rmtree(path, ignore_errors=True)
+        raise
+    swap_live_index(data_dir, path)
+    remove_old_generations(data_dir, keep=path)
+    log.info("rebuilt the index: %d documents in generation %s", count, path.name)
+    return IndexUpdate(
+        path.name,
+        upserted=count,
+        last_seq=last_seq,
+        documents=count,
+        committed=True,
+        rebuilt=True,
+    )
+
+
+def new_generation_dir(data_dir: DataDir) -> Path:
+    """A fresh, empty folder under ``indexes/``, named so that names sort by creation time."""
+    data_dir.indexes_dir.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+    for n in range(1000):
+        path = data_dir.indexes_dir / f"{stamp}-{os.getpid()}-{n}"
+        try:
+            path.mkdir()
+        except FileExistsError:
+            continue
+        return path
+    raise FileExistsError(f"no free generation name in {data_dir.indexes_dir}")
+
+
+def build_index(
+    path: Path,
+    records: Iterable[Record],
+    *,
+    procs: int = 1,
+    limitmb: int = 256,
+    store_body: bool = False,
+) -> int:
+    """Write ``records`` into a new Whoosh index in ``path``; returns the document count."""
+    ix = whoosh_index.create_in(str(path), build_schema(store_body=store_body))
+    if procs > 1:
+        writer = ix.writer(procs=procs, limitmb=limitmb, multisegment=True)
+    else:
+        writer = ix.writer(limitmb=limitmb)
+    count = 0
+    try:
+        for record in records:
+            writer.add_document(**record_document(record))
+            count += 1
+        writer.commit()
+    except BaseException:
+        writer.cancel()
+        raise
+    return count
+
+
+def swap_live_index(data_dir: DataDir, path: Path) -> None:
+    """Point the ``index`` symlink at ``path`` with one atomic rename."""
+    link = data_dir.index_dir
+    if link.is_dir() and not link.is_symlink():
+        log.warning("replacing the index folder %s with a link to %s", link, path.name)
+        shutil.rmtree(link)
+    tmp = link.with_name(f".{link.name}.{os.getpid()}.tmp")
+    tmp.unlink(missing_ok=True)
+    os.symlink(os.path.relpath(path, link.parent), tmp)
+    os.replace(tmp, link)
+
+
+def remove_old_generations(data_dir: DataDir, *, keep: Path) -> None:
+    """Delete every generation folder but ``keep`` (open readers keep their files on POSIX)."""
+    for old in data_dir.indexes_dir.iterdir():
+        if old.is_dir() and old.name != keep.name:
+            shutil.rmtree(old, ignore_errors=True)
+            log.info("removed old index generation %s", old.name)

@@ -1,0 +1,65 @@
+"""Fixtures for running refreshes: one Prefect test harness per session, and another process
+holding a data dir's refresh lock.
+
+Tests that run flows request ``prefect_harness`` and carry ``@pytest.mark.xdist_group("prefect")``
+so that, under ``pytest -n 2 --dist loadgroup``, they share one worker and so one harness.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from index.datadir import DataDir
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+HOLD_LOCK = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    from flows.lock import hold_refresh_lock
+    from index.datadir import DataDir
+    with hold_refresh_lock(DataDir(Path(sys.argv[1]))):
+        print("holding", flush=True)
+        time.sleep(300)
+    """
+)
+
+
+@pytest.fixture(scope="session")
+def prefect_harness() -> Iterator[None]:
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@pytest.fixture
+def refresh_lock_holder() -> Iterator[Callable[[DataDir], subprocess.Popen[str]]]:
+    """Starts another process that holds a data dir's refresh lock, as a running refresh does;
+    the process is killed at the end of the test (if the test has not killed it)."""
+    holders: list[subprocess.Popen[str]] = []
+
+    def hold(data_dir: DataDir) -> subprocess.Popen[str]:
+        holder = subprocess.Popen(
+            [sys.executable, "-c", HOLD_LOCK, str(data_dir.root)],
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=PROJECT_ROOT,
+        )
+        holders.append(holder)
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "holding"
+        return holder
+
+    yield hold
+    for holder in holders:
+        holder.kill()
+        holder.wait()
+        if holder.stdout is not None:
+            holder.stdout.close()

@@ -1,0 +1,264 @@
+"""The index follows the store: incremental updates, one commit per run, rebuild swaps, stale
+locks and damaged indexes. Real Store (SQLite) and real Whoosh files in tmp dirs."""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from whoosh import index as whoosh_index
+
+from index.datadir import DataDir
+from index.records import CrawlSummary, FetchResult, Record, record_id
+from index.searcher import SearchRequest, search
+from index.store import Store
+from index.writer import (
+    OWNER_FILE,
+    STATE_FILE,
+    IndexBusyError,
+    IndexCorruptError,
+    IndexMissingError,
+    live_index_path,
+    open_index,
+    rebuild_index,
+    update_index,
+)
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def make_record(slug: str, title: str, body: str = "", **kw: object) -> Record:
+    url = f"https://nij.ojp.gov/topics/articles/{slug}"
+    fields: dict = {"agency": "NIJ", "content_type": "article", "site": "nij"}
+    fields.update(kw)
+    return Record(
+        id=record_id(url), url=url, title=title, body=body or f"{title}. Body text.", **fields
+    ).with_hash()
+
+
+def sync(store: Store, records: Sequence[Record], gone: Sequence[Record] = ()) -> None:
+    """One complete run of site 'nij' that fetched ``records`` and found ``gone`` gone."""
+    run = store.start_run(["nij"])
+    results = [
+        FetchResult(url=r.url, outcome="fetched", record=r, http_status=200) for r in records
+    ]
+    results += [FetchResult(url=r.url, outcome="gone", http_status=404) for r in gone]
+    store.stage_results(run, "nij", results)
+    store.save_crawl_summary(run, CrawlSummary(site="nij", complete=True))
+    store.apply_run(run, max_removal_share=1.0)
+    store.finish_run(run, status="completed")
+
+
+def titles(data_dir: DataDir, text: str) -> list[str]:
+    return [h.title for h in search(data_dir, SearchRequest(text, limit=50)).hits]
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> DataDir:
+    return DataDir(tmp_path / "data").ensure()
+
+
+@pytest.fixture
+def store(data_dir: DataDir) -> Store:
+    with Store.open(data_dir) as s:
+        yield s
+
+
+A = make_record("forensic-dna", "Forensic DNA backlog reduction")
+B = make_record("body-cameras", "Body-worn cameras in policing")
+C = make_record("reentry-courts", "Reentry courts and recidivism")
+
+
+def test_first_update_builds_the_index_from_the_store(store: Store, data_dir: DataDir) -> None:
+    sync(store, [A, B, C])
+    update = update_index(store, data_dir)
+    assert update.rebuilt and update.documents == 3
+    assert data_dir.index_dir.is_symlink()
+    assert titles(data_dir, "backlog") == [A.title]
+
+
+def test_update_upserts_and_deletes_in_one_commit(store: Store, data_dir: DataDir) -> None:
+    sync(store, [A, B, C])
+    update_index(store, data_dir)
+    generation_before = open_index(data_dir).latest_generation()
+
+    changed = replace(A, title="Forensic DNA capacity grants", body="New grants.").with_hash()
+    added = make_record("elder-abuse", "Elder abuse prevention")
+    sync(store, [changed, B, added], gone=[C])
+    update = update_index(store, data_dir)
+
+    assert (update.upserted, update.deleted, update.committed) == (2, 1, True)
+    assert open_index(data_dir).latest_generation() == generation_before + 1  # one commit
+    assert titles(data_dir, "capacity") == [changed.title]
+    assert titles(data_dir, "backlog") == []
+    assert titles(data_dir, "elder") == [added.title]
+    assert titles(data_dir, "reentry") == []
+    assert update.documents == 3
+
+
+def test_no_changes_opens_no_writer(store: Store, data_dir: DataDir) -> None:
+    sync(store, [A, B])
+    first = update_index(store, data_dir)
+    path = live_index_path(data_dir)
+    before = {p.name: p.stat().st_mtime_ns for p in path.iterdir()}
+    sync(store, [A, B])  # a run where nothing changed
+
+    again = update_index(store, data_dir)
+
+    assert not again.committed and again.generation == first.generation
+    assert {p.name: p.stat().st_mtime_ns for p in path.iterdir()} == before
+
+
+def test_reapplying_changes_after_a_kill_is_harmless(store: Store, data_dir: DataDir) -> None:
+    sync(store, [A, B])
+    update_index(store, data_dir)
+    # A kill between the commit and the state write: the seq beside the index is behind.
+    (live_index_path(data_dir) / STATE_FILE).write_text('{"last_seq": 0}')
+
+    update = update_index(store, data_dir)
+
+    assert update.committed and update.documents == 2
+    assert titles(data_dir, "forensic") == [A.title]
+
+
+def test_rebuild_builds_aside_and_swaps_the_link(store: Store, data_dir: DataDir) -> None:
+    sync(store, [A, B])
+    first = update_index(store, data_dir)
+    old_path = live_index_path(data_dir)
+    old_searcher = open_index(data_dir).searcher()
+
+    rebuilt = rebuild_index(store, data_dir)
+
+    assert rebuilt.generation != first.generation and rebuilt.documents == 2
+    assert os.readlink(data_dir.index_dir) == f"indexes/{rebuilt.generation}"
+    assert [p.name for p in data_dir.indexes_dir.iterdir()] == [rebuilt.generation]
+    assert not old_path.exists()
+    assert old_searcher.doc_count() == 2  # an open reader keeps working
+    old_searcher.close()
+    assert titles(data_dir, "cameras") == [B.title]
+
+
+def test_missing_index_error(data_dir: DataDir) -> None:
+    with pytest.raises(IndexMissingError) as err:
+        search(data_dir, SearchRequest("dna"))
+    assert err.value.message == (
+        f'no search index in {data_dir.index_dir}. Run "ojp-search refresh" first.'
+    )
+
+
+def damage(data_dir: DataDir) -> None:
+    for toc in live_index_path(data_dir).glob("_MAIN_*.toc"):
+        toc.write_bytes(b"\x00garbage" * 10)
+
+
+def test_damaged_index_error_and_update_rebuilds_it(
+    store: Store, data_dir: DataDir, caplog: pytest.LogCaptureFixture
+) -> None:
+    sync(store, [A, B])
+    update_index(store, data_dir)
+    damage(data_dir)
+
+    with pytest.raises(IndexCorruptError) as err:
+        search(data_dir, SearchRequest("dna"))
+    assert err.value.message == (
+        f'the search index in {data_dir.index_dir} is damaged. Run "ojp-search rebuild".'
+    )
+    with caplog.at_level(logging.WARNING, logger="index.writer"):
+        update = update_index(store, data_dir)
+    assert update.rebuilt and "damaged" in caplog.text
+    assert titles(data_dir, "forensic") == [A.title]
+
+
+def test_dangling_link_is_a_damaged_index(store: Store, data_dir: DataDir) -> None:
+    sync(store, [A])
+    update_index(store, data_dir)
+    import shutil
+
+    shutil.rmtree(live_index_path(data_dir))
+    with pytest.raises(IndexCorruptError):
+        search(data_dir, SearchRequest("dna"))
+
+
+HOLD_LOCK = textwrap.dedent(
+    """
+    import sys, time
+    from index.datadir import DataDir
+    from index.writer import hold_write_lock, open_index, live_index_path
+    data_dir = DataDir(__import__("pathlib").Path(sys.argv[1]))
+    ix = open_index(data_dir)
+    with hold_write_lock(ix, live_index_path(data_dir)):
+        writer = ix.writer(_lk=False)
+        writer.add_document(id="half-written", title="never committed")
+        print("locked", flush=True)
+        time.sleep(60)
+    """
+)
+
+
+def test_lock_of_a_killed_writer_is_released(
+    store: Store, data_dir: DataDir, caplog: pytest.LogCaptureFixture
+) -> None:
+    sync(store, [A])
+    update_index(store, data_dir)
+    child = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(data_dir.root)],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert child.stdout is not None and child.stdout.readline().strip() == "locked"
+    sync(store, [A, B])
+    with pytest.raises(IndexBusyError) as busy:
+        update_index(store, data_dir)
+    assert f"(process {child.pid})" in busy.value.message
+
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    with caplog.at_level(logging.WARNING, logger="index.writer"):
+        update = update_index(store, data_dir)
+
+    assert update.committed and update.documents == 2
+    assert f"process {child.pid} was interrupted" in caplog.text
+    assert titles(data_dir, "never committed") == []
+
+
+def test_stuck_lock_of_a_dead_owner_is_cleared(
+    store: Store, data_dir: DataDir, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The lock is still held (an orphan inherited the descriptor) but its owner is gone."""
+    sync(store, [A])
+    update_index(store, data_dir)
+    path = live_index_path(data_dir)
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        text=True,
+        capture_output=True,
+        check=True,
+    )
+    (path / OWNER_FILE).write_text(dead.stdout.strip())
+    fd = os.open(path / "MAIN_WRITELOCK", os.O_CREAT | os.O_WRONLY)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    try:
+        sync(store, [A, B])
+        with caplog.at_level(logging.WARNING, logger="index.writer"):
+            update = update_index(store, data_dir)
+    finally:
+        os.close(fd)
+    assert update.committed and update.documents == 2
+    assert "cleared a stale index write lock" in caplog.text
+    assert not (path / OWNER_FILE).exists()
+
+
+def test_whoosh_index_files_stay_whoosh(store: Store, data_dir: DataDir) -> None:
+    sync(store, [A])
+    update_index(store, data_dir)
+    assert whoosh_index.exists_in(str(live_index_path(data_dir)))

@@ -1,0 +1,346 @@
+"""Search behaviour on a small real index built from a real store: query language, filters,
+ranking, facets, snippets, suggestions, similar, and every query error with its exact message."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from index.datadir import DataDir
+from index.records import Attachment, CrawlSummary, FetchResult, Record, record_id
+from index.searcher import (
+    MAX_EXPANSIONS,
+    QueryError,
+    RecordNotFoundError,
+    SearchRequest,
+    search,
+    search_ids,
+    similar,
+)
+from index.store import Store
+from index.writer import update_index
+
+
+def rec(path: str, title: str, **kw: object) -> Record:
+    url = f"https://www.ojp.gov/{path}"
+    fields: dict = {"agency": "OJP", "content_type": "publication", "site": "ojp"}
+    fields.update(kw)
+    return Record(id=record_id(url), url=url, title=title, **fields).with_hash()
+
+
+TRAFFICKING = rec(
+    "library/publications/human-trafficking-task-force",
+    "Human Trafficking Task Force Guide",
+    agency="OVC",
+    summary="How task forces serve victims of human trafficking.",
+    body="Victim services for survivors of labor and sex trafficking. " * 5,
+    published="2023-04-11",
+    topics=("Human trafficking",),
+)
+TRAFFICKING_TOPIC = rec(
+    "topics/human-trafficking",
+    "Human Trafficking",
+    content_type="topic",
+    summary="Human trafficking resources.",
+    body="Human trafficking publications, human trafficking events, trafficking news. " * 3,
+    published="2024-01-01",
+)
+RECIDIVISM = rec(
+    "ncjrs/virtual-library/abstracts/recidivism-of-prisoners",
+    "Recidivism of Prisoners Released in 30 States",
+    agency="BJS",
+    summary="Five-year recidivism patterns of state prisoners.",
+    body="Recidivism measured by rearrest, reconviction and reincarceration.",
+    published="2014-04",
+    ncj_number="244205",
+    authors=("Matthew R. Durose",),
+)
+DNA = rec(
+    "nij/topics/articles/forensic-dna",
+    "Forensic DNA Analysis",
+    agency="NIJ",
+    content_type="article",
+    summary="The National Institute of Justice supports forensic DNA laboratories.",
+    body="Forensic laboratories reduce the DNA backlog with capacity grants.",
+    published="2019-06-15",
+)
+GRANT = rec(
+    "bja/funding/opportunities/o-bja-2023-171861",
+    "Smart Policing Initiative FY 2023",
+    agency="BJA",
+    content_type="funding",
+    summary="Funding for data-driven policing strategies.",
+    body="Law enforcement agencies may apply.",
+    published="2023-02-01",
+    opportunity_id="O-BJA-2023-171861",
+)
+JUVENILE = rec(
+    "ojjdp/library/publications/youth-mentoring",
+    "Mentoring for Youth in the Juvenile Justice System",
+    agency="OJJDP",
+    summary="Mentoring reduces delinquency.",
+    body="Youth mentoring programs and juvenile justice outcomes.",
+    published="2020",
+    attachments=(
+        Attachment(url="https://www.ojp.gov/pdffiles1/ojjdp/mentor.pdf", text="Appendix tables."),
+    ),
+)
+OLD_TRAFFICKING = rec(
+    "ncjrs/virtual-library/abstracts/trafficking-in-persons-1999",
+    "Trafficking in Persons: A Review",
+    agency="NCJRS",
+    summary="An early review of trafficking in persons.",
+    body="Trafficking of women and children across borders.",
+    published="1999-09",
+    ncj_number="181234",
+)
+WIDGETS = [
+    rec(f"library/zeta/{n}", f"Zeta{n:03d} report", body=f"zeta{n:03d} findings", published="2010")
+    for n in range(MAX_EXPANSIONS + 20)
+]
+UNDATED = rec("library/dateless", "Dateless notes", body="No date on this page.")
+CORPUS = [
+    UNDATED,
+    TRAFFICKING,
+    TRAFFICKING_TOPIC,
+    RECIDIVISM,
+    DNA,
+    GRANT,
+    JUVENILE,
+    OLD_TRAFFICKING,
+]
+
+
+def sync(store: Store, records: list[Record]) -> None:
+    run = store.start_run(["ojp"])
+    store.stage_results(
+        run,
+        "ojp",
+        [FetchResult(url=r.url, outcome="fetched", record=r, http_status=200) for r in records],
+    )
+    store.save_crawl_summary(run, CrawlSummary(site="ojp", complete=True))
+    store.apply_run(run)
+    store.finish_run(run, status="completed")
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DataDir]:
+    data_dir = DataDir(Path(tmp_path_factory.mktemp("search")) / "data").ensure()
+    with Store.open(data_dir) as store:
+        sync(store, CORPUS + WIDGETS)
+        update_index(store, data_dir)
+    yield data_dir
+
+
+def urls(data_dir: DataDir, query: str, **kw: object) -> list[str]:
+    return [h.url for h in search(data_dir, SearchRequest(query, **kw)).hits]
+
+
+def first(data_dir: DataDir, query: str, **kw: object) -> str:
+    hits = urls(data_dir, query, **kw)
+    assert hits, f"no hits for {query!r}"
+    return hits[0]
+
+
+# -- query language ----------------------------------------------------------------------------
+
+
+def test_plain_words_are_stemmed(data_dir: DataDir) -> None:
+    assert first(data_dir, "mentored youths") == JUVENILE.url
+
+
+def test_fields_and_aliases(data_dir: DataDir) -> None:
+    assert urls(data_dir, "title:recidivism") == [RECIDIVISM.url]
+    assert urls(data_dir, "agency:bjs") == [RECIDIVISM.url]
+    assert urls(data_dir, "type:funding") == [GRANT.url]
+    assert urls(data_dir, "author:durose") == [RECIDIVISM.url]
+    assert urls(data_dir, "topic:trafficking") == [TRAFFICKING.url]
+    assert urls(data_dir, "doc:appendix") == [JUVENILE.url]
+    assert urls(data_dir, f"id:{DNA.id}") == [DNA.url]
+
+
+def test_boolean_operators_and_phrases(data_dir: DataDir) -> None:
+    assert set(urls(data_dir, "trafficking NOT persons")) == {
+        TRAFFICKING.url,
+        TRAFFICKING_TOPIC.url,
+    }
+    assert set(urls(data_dir, "recidivism OR mentoring")) == {RECIDIVISM.url, JUVENILE.url}
+    assert urls(data_dir, '"capacity grants"') == [DNA.url]
+    assert urls(data_dir, '"grants capacity"') == []
+
+
+def test_unbalanced_quotes_and_parentheses_are_repaired(data_dir: DataDir) -> None:
+    assert urls(data_dir, '"capacity grants') == [DNA.url]
+    assert urls(data_dir, "(recidivism OR mentoring") != []
+    assert urls(data_dir, "recidivism)") == [RECIDIVISM.url]
+
+
+def test_wildcard_expansion_is_bounded(data_dir: DataDir) -> None:
+    results = search(data_dir, SearchRequest("zeta*", limit=200))
+    assert 0 < results.total <= MAX_EXPANSIONS
+    assert results.parsed.count("body:zeta") <= MAX_EXPANSIONS
+    assert urls(data_dir, "rec?divism") == [RECIDIVISM.url]
+
+
+def test_date_ranges_in_the_query(data_dir: DataDir) -> None:
+    assert set(urls(data_dir, "trafficking published:2019..2024")) == {
+        TRAFFICKING.url,
+        TRAFFICKING_TOPIC.url,
+    }
+    assert urls(data_dir, "trafficking published:..2000") == [OLD_TRAFFICKING.url]
+    assert urls(data_dir, "published:2019-06..2019 forensic") == [DNA.url]
+    assert urls(data_dir, "published:2019-07..2020 forensic") == []
+    assert (
+        "published:[20190000 TO 20249999]"
+        in search(data_dir, SearchRequest("trafficking published:2019..2024")).parsed
+    )
+
+
+def test_since_and_until_filters(data_dir: DataDir) -> None:
+    assert urls(data_dir, "trafficking", since="2000", until="2023-12-31") == [TRAFFICKING.url]
+    assert urls(data_dir, "trafficking", until="1999") == [OLD_TRAFFICKING.url]
+
+
+def test_agency_and_type_filters(data_dir: DataDir) -> None:
+    assert urls(data_dir, "trafficking", agency=("ncjrs",)) == [OLD_TRAFFICKING.url]
+    assert set(urls(data_dir, "trafficking", type=("topic", "publication"))) == {
+        TRAFFICKING.url,
+        TRAFFICKING_TOPIC.url,
+        OLD_TRAFFICKING.url,
+    }
+
+
+def test_ncj_number_or_opportunity_id_alone_finds_its_record_first(data_dir: DataDir) -> None:
+    assert first(data_dir, "244205") == RECIDIVISM.url
+    assert first(data_dir, "NCJ 244205") == RECIDIVISM.url
+    assert first(data_dir, "ncj:181234") == OLD_TRAFFICKING.url
+    assert first(data_dir, "O-BJA-2023-171861") == GRANT.url
+
+
+def test_bureau_acronyms_and_names_are_synonyms(data_dir: DataDir) -> None:
+    assert first(data_dir, "NIJ laboratories") == DNA.url  # the page says the full name
+    assert first(data_dir, '"Office for Victims of Crime" trafficking') == TRAFFICKING.url
+
+
+def test_smart_is_the_bureau_only_in_capitals(data_dir: DataDir) -> None:
+    assert "agency:smart" in search(data_dir, SearchRequest("SMART policing")).parsed
+    assert "agency:smart" not in search(data_dir, SearchRequest("smart policing")).parsed
+    assert first(data_dir, "smart policing") == GRANT.url
+
+
+def test_highlights_show_typed_words_not_expanded_names(data_dir: DataDir) -> None:
+    hit = search(data_dir, SearchRequest("NIJ laboratories")).hits[0]
+    assert "[[laboratories]]" in hit.snippet and "[[Justice]]" not in hit.snippet
+
+
+# -- ranking, sorting, paging ------------------------------------------------------------------
+
+
+def test_topic_listings_rank_below_resources(data_dir: DataDir) -> None:
+    hits = urls(data_dir, "human trafficking")
+    assert hits.index(TRAFFICKING.url) < hits.index(TRAFFICKING_TOPIC.url)
+
+
+def test_sort_by_date_newest_first(data_dir: DataDir) -> None:
+    assert urls(data_dir, "trafficking", sort="date") == [
+        TRAFFICKING_TOPIC.url,
+        TRAFFICKING.url,
+        OLD_TRAFFICKING.url,
+    ]
+
+
+def test_pagination(data_dir: DataDir) -> None:
+    every = urls(data_dir, "zeta*", limit=100)
+    pages = [urls(data_dir, "zeta*", limit=10, page=n) for n in range(1, 8)]
+    assert [u for page in pages for u in page] == every
+    assert urls(data_dir, "zeta*", limit=10, page=50) == []
+
+
+# -- facets, snippets, suggestions ---------------------------------------------------------------
+
+
+def test_facets_count_the_filtered_results(data_dir: DataDir) -> None:
+    results = search(data_dir, SearchRequest("trafficking", limit=1))
+    assert results.total == 3 and len(results.hits) == 1
+    assert results.facets["agency"] == {"OJP": 1, "OVC": 1, "NCJRS": 1}
+    assert results.facets["type"] == {"publication": 2, "topic": 1}
+    assert results.facets["year"] == {"2024": 1, "2023": 1, "1999": 1}
+    undated = search(data_dir, SearchRequest("title:zeta001 OR title:dateless"))
+    assert undated.total == 2 and undated.facets["year"] == {"2010": 1}
+    filtered = search(data_dir, SearchRequest("trafficking", type=("publication",)))
+    assert filtered.facets["type"] == {"publication": 2}
+
+
+def test_snippets_mark_matched_words_from_the_body(data_dir: DataDir) -> None:
+    hit = search(data_dir, SearchRequest("backlog")).hits[0]
+    assert "[[backlog]]" in hit.snippet
+    assert hit.snippet.count("[[") == hit.snippet.count("]]")
+
+
+def test_misspelling_shows_results_for_the_correction(data_dir: DataDir) -> None:
+    results = search(data_dir, SearchRequest("recidivsm"))
+    assert results.suggestion == "recidivism" and results.corrected
+    assert results.hits[0].url == RECIDIVISM.url
+
+
+def test_suggestions_only_when_the_correction_has_results(data_dir: DataDir) -> None:
+    assert search(data_dir, SearchRequest("trafficking")).suggestion is None
+    nothing = search(data_dir, SearchRequest("qwxzvbnm"))
+    assert (nothing.total, nothing.suggestion) == (0, None)
+
+
+def test_similar_finds_related_records(data_dir: DataDir) -> None:
+    results = similar(data_dir, TRAFFICKING.id, limit=3)
+    assert TRAFFICKING.url not in [h.url for h in results.hits]
+    assert results.hits[0].url in (TRAFFICKING_TOPIC.url, OLD_TRAFFICKING.url)
+    with pytest.raises(RecordNotFoundError):
+        similar(data_dir, "0000000000000000")
+
+
+def test_search_ids_returns_every_match(data_dir: DataDir) -> None:
+    ids = list(search_ids(data_dir, SearchRequest("zeta*")))
+    assert len(ids) == search(data_dir, SearchRequest("zeta*")).total > 10
+
+
+# -- errors --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("request_", "message"),
+    [
+        (SearchRequest(""), 'empty query. Try: ojp-search search "human trafficking"'),
+        (SearchRequest("   "), 'empty query. Try: ojp-search search "human trafficking"'),
+        (
+            SearchRequest("agnecy:nij"),
+            "unknown field 'agnecy'. Did you mean 'agency'? "
+            "Fields: title, agency, type, topic, author, ncj, doc, published.",
+        ),
+        (
+            SearchRequest("colour:red"),
+            "unknown field 'colour'. Fields: title, agency, type, topic, author, ncj, doc, "
+            "published.",
+        ),
+        (
+            SearchRequest("dna", since="x"),
+            "bad date 'x' in --since: use YYYY, YYYY-MM or YYYY-MM-DD.",
+        ),
+        (
+            SearchRequest("dna", until="2020-13"),
+            "bad date '2020-13' in --until: use YYYY, YYYY-MM or YYYY-MM-DD.",
+        ),
+        (
+            SearchRequest("published:2019..soon"),
+            "bad date 'soon' in published: use YYYY, YYYY-MM or YYYY-MM-DD.",
+        ),
+        (
+            SearchRequest("dna", agency=("FBI",)),
+            "unknown agency 'FBI'. Agencies: OJP, NIJ, OVC, OJJDP, BJA, BJS, SMART, NCJRS.",
+        ),
+    ],
+)
+def test_query_errors(data_dir: DataDir, request_: SearchRequest, message: str) -> None:
+    with pytest.raises(QueryError) as err:
+        search(data_dir, request_)
+    assert err.value.message == message
