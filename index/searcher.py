@@ -41,7 +41,7 @@ from index.writer import (
     IndexMissingError,
     SearchError,
     live_index_path,
-    open_index,
+    open_searcher,
 )
 
 __all__ = [
@@ -540,9 +540,8 @@ def _hits(
 def search(data_dir: DataDir, request: SearchRequest) -> SearchResults:
     """Run one search: the page of hits asked for, facets, and a suggestion when useful."""
     request = validate_request(request)
-    ix = open_index(data_dir)
     flt = build_filter(request)
-    with ix.searcher() as searcher:
+    with open_searcher(data_dir) as searcher:
         q = build_query(searcher, request.query)
         total, page, facets = _ranked(searcher, q, flt, request)
         suggestion, absent = (None, False)
@@ -568,9 +567,8 @@ def search(data_dir: DataDir, request: SearchRequest) -> SearchResults:
 def search_ids(data_dir: DataDir, request: SearchRequest) -> Iterator[str]:
     """Every matching record id, in the requested order (for export --query)."""
     request = validate_request(request)
-    ix = open_index(data_dir)
     flt = build_filter(request)
-    with ix.searcher() as searcher:
+    with open_searcher(data_dir) as searcher:
         q = build_query(searcher, request.query)
         sortedby = sorting.FieldFacet("published", reverse=True) if request.sort == "date" else None
         results = searcher.search(q, filter=flt, limit=None, sortedby=sortedby)
@@ -580,8 +578,7 @@ def search_ids(data_dir: DataDir, request: SearchRequest) -> Iterator[str]:
 
 def similar(data_dir: DataDir, record_id: str, limit: int = 10) -> SearchResults:
     """Records like ``record_id`` (Whoosh's more-like-this over the record's text)."""
-    ix = open_index(data_dir)
-    with ix.searcher() as searcher:
+    with open_searcher(data_dir) as searcher:
         docnum = searcher.document_number(id=record_id)
         if docnum is None:
             raise RecordNotFoundError(

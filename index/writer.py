@@ -51,8 +51,10 @@ class SearchError(Exception):
 
 
 class IndexMissingError(SearchError):
-    def __init__(self, where: Path) -> None:
-        super().__init__(f'no search index in {where}. Run "ojp-search refresh" first.')
+    def __init__(self, where: Path, *, has_store: bool = False) -> None:
+        step = 'Run "ojp-search rebuild".' if has_store else 'Run "ojp-search refresh" first.'
+        stored = ", but the records are stored" if has_store else ""
+        super().__init__(f"no search index in {where}{stored}. {step}")
 
 
 class IndexCorruptError(SearchError):
@@ -92,7 +94,7 @@ def live_index_path(data_dir: DataDir) -> Path:
     """
     link = data_dir.index_dir
     if not link.is_symlink() and not link.exists():
-        raise IndexMissingError(link)
+        raise IndexMissingError(link, has_store=data_dir.store_path.exists())
     target = link.resolve()
     if not target.is_dir():
         raise IndexCorruptError(link)
@@ -102,8 +104,8 @@ def live_index_path(data_dir: DataDir) -> Path:
 def open_index(data_dir: DataDir) -> whoosh_index.Index:
     """Open the live index, or raise IndexMissingError / IndexCorruptError."""
     path = live_index_path(data_dir)
-    if not any(path.iterdir()):
-        raise IndexMissingError(data_dir.index_dir)
+    if not any(path.iterdir()):  # the link is only ever swapped to a committed index
+        raise IndexCorruptError(data_dir.index_dir)
     try:
         ix = whoosh_index.open_dir(str(path))
         ix.doc_count_all()
@@ -113,6 +115,29 @@ def open_index(data_dir: DataDir) -> whoosh_index.Index:
     if set(ix.schema.names()) != set(build_schema().names()):
         raise IndexCorruptError(data_dir.index_dir)
     return ix
+
+
+@contextmanager
+def open_searcher(data_dir: DataDir, attempts: int = 3) -> Iterator[Any]:
+    """A Whoosh searcher on the live index.
+
+    A rebuild may swap the ``index`` link and delete the generation a reader has just resolved;
+    when opening fails and the link has moved meanwhile, the new generation is opened instead.
+    """
+    for attempt in range(attempts):
+        path = data_dir.index_dir.resolve()
+        try:
+            ix = open_index(data_dir)
+            searcher = ix.searcher()
+        except (IndexCorruptError, IndexMissingError, OSError, whoosh_index.IndexError):
+            if attempt + 1 < attempts and data_dir.index_dir.resolve() != path:
+                continue
+            raise
+        break
+    try:
+        yield searcher
+    finally:
+        searcher.close()
 
 
 def read_state(path: Path) -> dict[str, Any]:
@@ -272,8 +297,9 @@ def rebuild_index(
     except BaseException:
         shutil.rmtree(path, ignore_errors=True)
         raise
+    previous = data_dir.index_dir.resolve() if data_dir.index_dir.is_symlink() else None
     swap_live_index(data_dir, path)
-    remove_old_generations(data_dir, keep=path)
+    remove_old_generations(data_dir, keep=path, previous=previous)
     log.info("rebuilt the index: %d documents in generation %s", count, path.name)
     return IndexUpdate(
         path.name,
@@ -337,9 +363,15 @@ def swap_live_index(data_dir: DataDir, path: Path) -> None:
     os.replace(tmp, link)
 
 
-def remove_old_generations(data_dir: DataDir, *, keep: Path) -> None:
-    """Delete every generation folder but ``keep`` (open readers keep their files on POSIX)."""
+def remove_old_generations(data_dir: DataDir, *, keep: Path, previous: Path | None = None) -> None:
+    """Delete every generation folder but ``keep`` and the ``previous`` live one.
+
+    Readers that already opened an old generation keep its files (POSIX); the previous one is
+    kept until the next rebuild so that a reader that resolved the link just before the swap
+    can still open it.
+    """
+    spared = {keep.name} | ({previous.name} if previous is not None else set())
     for old in data_dir.indexes_dir.iterdir():
-        if old.is_dir() and old.name != keep.name:
+        if old.is_dir() and old.name not in spared:
             shutil.rmtree(old, ignore_errors=True)
             log.info("removed old index generation %s", old.name)

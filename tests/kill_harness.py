@@ -13,7 +13,8 @@ SIGKILL it cheaply, and it can stop at a chosen point and wait there to be kille
 
 Stdout carries one line per step (``phase crawl``, ``phase apply``, ...), ``paused <point>``
 when it stops, ``count apply <n>`` (the statements ``apply_run`` ran) and ``done <run id>``.
-``--stop-after crawl`` ends cleanly after the crawls, leaving the run open; ``--resume RUN``
+``--stop-after crawl`` ends cleanly after the crawls, leaving the run open (``crawled <run id>
+<seconds>``); ``--resume RUN``
 applies such a run. The parent decides when to kill; nothing here kills anything.
 """
 
@@ -132,22 +133,24 @@ def install_index_hooks(point: str) -> None:
     elif name == "clean":
         original_clean = index.writer.remove_old_generations
 
-        def clean(data_dir: Any, *, keep: Path) -> None:
+        def clean(data_dir: Any, *, keep: Path, previous: Path | None = None) -> None:
             pause(point)
-            original_clean(data_dir, keep=keep)
+            original_clean(data_dir, keep=keep, previous=previous)
 
         index.writer.remove_old_generations = clean
     else:
         raise SystemExit(f"unknown index point {point!r}")
 
 
-def crawl_sites(names: Sequence[str], sites_file: Path, data_dir: Any, run_id: int) -> list[str]:
+def crawl_sites(
+    names: Sequence[str], sites_file: Path, data_dir: Any, run_id: int, *, full: bool = False
+) -> list[str]:
     """Crawl the sites in parallel child processes (as the flow does); the failed ones."""
     from crawlers.runner import CrawlError, crawl_site
 
     def crawl(name: str) -> str | None:
         try:
-            crawl_site(name, sites_file=sites_file, data_dir=data_dir, run_id=run_id)
+            crawl_site(name, sites_file=sites_file, data_dir=data_dir, run_id=run_id, full=full)
         except CrawlError as exc:
             return f"{name}: {exc}"
         return None
@@ -164,9 +167,8 @@ def run_refresh(args: argparse.Namespace) -> int:
 
     stop = args.stop_at or ""
     phase, _, number = stop.partition(":")
-    counter = StatementCounter(
-        phase if phase in ("apply", "finish") else None, int(number) if number else None
-    )
+    counted = phase in ("apply", "finish")
+    counter = StatementCounter(phase if counted else None, int(number) if counted else None)
     install_statement_hook(counter)
     if phase in ("index", "rebuild"):
         install_index_hooks(stop)
@@ -189,9 +191,10 @@ def refresh_steps(
         run_id = store.start_run(args.site, full=args.full)
         say(f"run {run_id}")
         say("phase crawl")
-        failures = crawl_sites(args.site, Path(args.sites_file), data_dir, run_id)
+        started = time.monotonic()
+        failures = crawl_sites(args.site, Path(args.sites_file), data_dir, run_id, full=args.full)
         if args.stop_after == "crawl":
-            say(f"crawled {run_id}")
+            say(f"crawled {run_id} {time.monotonic() - started:.3f}")
             return 0
     say("phase apply")
     counter.counting(

@@ -140,11 +140,23 @@ def test_rebuild_builds_aside_and_swaps_the_link(store: Store, data_dir: DataDir
 
     assert rebuilt.generation != first.generation and rebuilt.documents == 2
     assert os.readlink(data_dir.index_dir) == f"indexes/{rebuilt.generation}"
-    assert [p.name for p in data_dir.indexes_dir.iterdir()] == [rebuilt.generation]
-    assert not old_path.exists()
+    # The generation live before is kept (a reader may have just resolved the link) ...
+    assert sorted(p.name for p in data_dir.indexes_dir.iterdir()) == [
+        first.generation,
+        rebuilt.generation,
+    ]
     assert old_searcher.doc_count() == 2  # an open reader keeps working
-    old_searcher.close()
     assert titles(data_dir, "cameras") == [B.title]
+
+    # ... until the next rebuild, which removes it; open readers still keep their files.
+    again = rebuild_index(store, data_dir)
+    assert sorted(p.name for p in data_dir.indexes_dir.iterdir()) == [
+        rebuilt.generation,
+        again.generation,
+    ]
+    assert not old_path.exists()
+    assert old_searcher.doc_count() == 2
+    old_searcher.close()
 
 
 def test_missing_index_error(data_dir: DataDir) -> None:

@@ -12,6 +12,7 @@ then checks the store, the index and the next refresh against a clean run.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -25,7 +26,7 @@ import textwrap
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pytest
@@ -123,10 +124,8 @@ class Child:
 
     def kill_group(self) -> None:
         """SIGKILL the child and everything it started (its process group)."""
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         self.process.wait(timeout=30)
 
     def finish(self, timeout: float = 120.0) -> int:
@@ -149,6 +148,11 @@ def refresh_args(data: DataDir, sites_file: Path, *extra: str) -> list[str]:
     for site in SITES:
         args += ["--site", site]
     return harness(*args, *extra)
+
+
+def resume_args(data: DataDir, lab: KillLab, *extra: str) -> list[str]:
+    """Apply the lab's crawled-but-unapplied run to ``data``."""
+    return refresh_args(data, lab.sites_file, "--resume", str(lab.crawled_run), *extra)
 
 
 def run_to_end(args: list[str]) -> list[str]:
@@ -239,6 +243,7 @@ class KillLab:
     before: DataDir  # the last good run, before the edits
     crawled: DataDir  # a run after the edits, crawled but not applied
     crawled_run: int
+    staged_total: int  # the results that run staged
     pre: State
     post: State  # what a clean run after the edits leaves
     apply_statements: int
@@ -271,6 +276,7 @@ def kill_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KillLab]:
         crawled = copy_data(before, root / "crawled")
         lines = run_to_end(refresh_args(crawled, sites_file, "--stop-after", "crawl"))
         crawled_run = int(next(line for line in lines if line.startswith("crawled ")).split()[1])
+        staged_total = staged_count(crawled, crawled_run)
 
         reference = copy_data(crawled, root / "reference")
         lines = run_to_end(refresh_args(reference, sites_file, "--resume", str(crawled_run)))
@@ -279,7 +285,9 @@ def kill_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KillLab]:
         post = State(live_hashes(reference), indexed_titles(reference))
         assert post.hashes != pre.hashes and set(pre.hashes) < set(post.hashes)
         assert len(post.hashes) == len(pre.hashes) + 1
-        yield KillLab(root, sites_file, before, crawled, crawled_run, pre, post, count)
+        yield KillLab(
+            root, sites_file, before, crawled, crawled_run, staged_total, pre, post, count
+        )
 
 
 # -- the trials ---------------------------------------------------------------------------------
@@ -290,18 +298,23 @@ class Trial:
     name: str
     phase: str  # the step the kill must land in
     stop_at: str | None = None  # a pause point of the harness
-    delay: float | None = None  # or: seconds into the crawl
-    when_staged: bool = False  # or: as soon as the run has staged results
+    staged: float | None = None  # or: as soon as the run has staged this many results
     orphan: bool = False  # kill only the refresh process, not its crawl children
 
 
-def crawl_trials() -> list[Trial]:
+def crawl_trials(staged_total: int) -> list[Trial]:
+    """Kills spread over the crawl: as soon as the run has staged a seeded share of the results
+    a whole crawl stages (the crawl children are then mid-crawl), some killing only the refresh
+    process and leaving its crawl children orphaned."""
     rng = random.Random(SEED)
-    delays = [round(0.05 + 0.2 * n + rng.uniform(0, 0.15), 3) for n in range(5)]
-    trials = [Trial(f"crawl-after-{d}s", "crawl", delay=d) for d in delays]
-    trials.append(Trial("crawl-when-staged", "crawl", when_staged=True))
-    trials += [Trial(f"crawl-orphan-after-{d}s", "crawl", delay=d, orphan=True) for d in (0.4, 1.0)]
-    return trials
+    shares = sorted(rng.uniform(0.05, 0.7) for _ in range(6))
+    trials = [Trial(f"crawl-at-{share:.0%}", "crawl", staged=share) for share in shares]
+    trials.append(Trial("crawl-at-first-result", "crawl", staged=0.0))
+    trials += [
+        Trial(f"crawl-orphan-at-{share:.0%}", "crawl", staged=share, orphan=True)
+        for share in (0.2, 0.6)
+    ]
+    return [replace(t, staged=max(1, int(t.staged * staged_total))) for t in trials]
 
 
 def apply_points(total: int, count: int = 7) -> list[int]:
@@ -326,21 +339,15 @@ def run_trial(lab: KillLab, trial: Trial, workdir: Path) -> str:
     """Run one trial to its kill; returns the phase the kill landed in."""
     if trial.stop_at is not None and not trial.stop_at.startswith("crawl"):
         data = copy_data(lab.crawled, workdir / "data")
-        child = Child.start(
-            refresh_args(data, lab.sites_file, "--resume", str(lab.crawled_run))
-            + ["--stop-at", trial.stop_at]
-        )
+        child = Child.start(resume_args(data, lab, "--stop-at", trial.stop_at))
         child.wait_for("paused ")
     else:
         data = copy_data(lab.before, workdir / "data")
         child = Child.start(refresh_args(data, lab.sites_file))
-        started, _ = child.wait_for("phase crawl")
+        child.wait_for("phase crawl")
         run_id = int(child.wait_for("run ")[1].split()[1])
-        if trial.when_staged:
-            wait_until_staged(data, run_id, child)
-        else:
-            assert trial.delay is not None
-            time.sleep(max(0.0, started + trial.delay - time.monotonic()))
+        assert trial.staged is not None
+        wait_until_staged(data, run_id, child, int(trial.staged))
     phase = child.phase()
     if trial.orphan:
         os.kill(child.process.pid, signal.SIGKILL)  # its crawl children live on
@@ -357,17 +364,19 @@ def run_trial(lab: KillLab, trial: Trial, workdir: Path) -> str:
     return phase
 
 
-def wait_until_staged(data: DataDir, run_id: int, child: Child) -> None:
+def staged_count(data: DataDir, run_id: int) -> int:
+    conn = sqlite3.connect(data.store_path, timeout=30)
+    try:
+        query = "SELECT COUNT(*) FROM staging WHERE run_id = ?"
+        return int(conn.execute(query, (run_id,)).fetchone()[0])
+    finally:
+        conn.close()
+
+
+def wait_until_staged(data: DataDir, run_id: int, child: Child, count: int) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and child.phase() == "crawl":
-        conn = sqlite3.connect(data.store_path, timeout=30)
-        try:
-            staged = conn.execute(
-                "SELECT COUNT(*) FROM staging WHERE run_id = ?", (run_id,)
-            ).fetchone()[0]
-        finally:
-            conn.close()
-        if staged:
+        if staged_count(data, run_id) >= count:
             return
         time.sleep(0.01)
 
@@ -401,9 +410,10 @@ def check_recovery(lab: KillLab, data: DataDir) -> None:
 
 @pytest.mark.slow
 def test_refresh_killed_during_the_crawl_loses_nothing(kill_lab: KillLab, tmp_path: Path) -> None:
-    trials = crawl_trials()
+    trials = crawl_trials(kill_lab.staged_total)
     phases = [run_trial(kill_lab, t, tmp_path / str(n)) for n, t in enumerate(trials)]
-    assert phases == ["crawl"] * len(trials), list(zip([t.name for t in trials], phases))
+    landed = [(t.name, t.staged, phase) for t, phase in zip(trials, phases, strict=True)]
+    assert phases == ["crawl"] * len(trials), landed
 
 
 @pytest.mark.slow
@@ -438,10 +448,13 @@ def test_rebuild_killed_anywhere_keeps_a_working_index(
 
     assert indexed_titles(data) == kill_lab.pre.index
     assert unfindable(data, kill_lab.pre.index) == []
+    previous = live_index_path(data).name
     out = run_cli(["rebuild", "--data-dir", str(data.root)])
     assert out.code == ExitCode.OK, out.stderr
     assert indexed_titles(data) == kill_lab.pre.index
-    assert [p.name for p in data.indexes_dir.iterdir()] == [live_index_path(data).name]
+    # The killed rebuild's half-built generation is gone; the one live before is kept for readers.
+    live = live_index_path(data).name
+    assert {p.name for p in data.indexes_dir.iterdir()} == {live, previous}
 
 
 # -- the CLI in-process -------------------------------------------------------------------------
@@ -647,8 +660,8 @@ def test_index_lock_held_by_a_live_writer_is_reported_not_broken(
 def test_store_left_mid_transaction_is_recovered(kill_lab: KillLab, tmp_path: Path) -> None:
     data = copy_data(kill_lab.crawled, tmp_path / "data")
     child = Child.start(
-        refresh_args(data, kill_lab.sites_file, "--resume", str(kill_lab.crawled_run))
-        + ["--stop-at", f"apply:{kill_lab.apply_statements}"]  # everything written, no COMMIT
+        # everything written, no COMMIT
+        resume_args(data, kill_lab, "--stop-at", f"apply:{kill_lab.apply_statements}")
     )
     child.wait_for("paused ")
     # While the transaction is open, readers see the last committed state and search works.
@@ -670,10 +683,7 @@ def test_refresh_lock_of_a_killed_refresh_does_not_block_the_next(
     kill_lab: KillLab, tmp_path: Path
 ) -> None:
     data = copy_data(kill_lab.crawled, tmp_path / "data")
-    child = Child.start(
-        refresh_args(data, kill_lab.sites_file, "--resume", str(kill_lab.crawled_run))
-        + ["--stop-at", "index:toc"]
-    )
+    child = Child.start(resume_args(data, kill_lab, "--stop-at", "index:toc"))
     child.wait_for("paused ")
     busy = run_cli(
         ["refresh", "--sites-file", str(kill_lab.sites_file), "--data-dir", str(data.root)]
