@@ -55,7 +55,7 @@ DataDirOption = Annotated[
     Path | None,
     typer.Option(
         "--data-dir",
-        help="Where the store and index live [env: OJP_SEARCH_DATA_DIR].",
+        help="Where the store and index live (else $OJP_SEARCH_DATA_DIR, else the user data dir).",
         show_default=False,
     ),
 ]
@@ -717,7 +717,7 @@ def refresh_command(
 def schedule_command(
     cron: Annotated[
         str | None,
-        typer.Option(help='When to refresh, as a cron expression [default: "0 5 * * *"].'),
+        typer.Option(help='When to refresh, as a cron expression (default: "0 5 * * *", daily).'),
     ] = None,
     interval: Annotated[
         float | None, typer.Option(help="Refresh every this many seconds instead of on a cron.")
