@@ -7,12 +7,14 @@ Heavy imports (Whoosh, the store, Scrapy, Prefect) happen inside the commands, s
 from __future__ import annotations
 
 import enum
+import functools
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
+import typer.main
 
 if TYPE_CHECKING:
     from index.datadir import DataDir
@@ -72,8 +74,33 @@ def fail(message: str, code: ExitCode = ExitCode.USAGE) -> NoReturn:
     raise CliError(message, code)
 
 
+# Terminal control characters (C0 but tab and newline, DEL, C1, bidi overrides): text from pages
+# and from users is printed with these as spaces, so it can never drive the terminal.
+_CONTROLS = [
+    *range(0x00, 0x09),
+    *range(0x0B, 0x20),
+    *range(0x7F, 0xA0),
+    0x200E,
+    0x200F,
+    *range(0x202A, 0x202F),
+    *range(0x2066, 0x206A),
+]
+_TEXT_CONTROLS = dict.fromkeys(_CONTROLS, " ")
+_LINE_CONTROLS = dict.fromkeys([*_CONTROLS, 0x09, 0x0A], " ")
+
+
+def printable(text: str) -> str:
+    """Text safe to print, its line breaks kept."""
+    return text.translate(_TEXT_CONTROLS)
+
+
+def strip_control(text: str) -> str:
+    """Text safe to print on one line."""
+    return text.translate(_LINE_CONTROLS)
+
+
 def print_error(message: str) -> None:
-    sys.stderr.write(f"Error: {message}\n")
+    sys.stderr.write(f"Error: {strip_control(message)}\n")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -92,22 +119,6 @@ _SEARCH_EXIT_CODES = {
     "IndexBusyError": ExitCode.BUSY,
     "RecordNotFoundError": ExitCode.NOT_FOUND,
 }
-_CONTROL_CHARS = dict.fromkeys(
-    [
-        *range(0x00, 0x20),
-        *range(0x7F, 0xA0),
-        0x200E,
-        0x200F,
-        *range(0x202A, 0x202F),
-        *range(0x2066, 0x206A),
-    ],
-    " ",
-)
-
-
-def strip_control(text: str) -> str:
-    """Text safe to print: terminal control characters (escapes, bidi overrides) become spaces."""
-    return text.translate(_CONTROL_CHARS)
 
 
 def fail_search(exc: Exception) -> NoReturn:
@@ -292,8 +303,6 @@ if TYPE_CHECKING:
     from index.records import Record
     from index.store import RunReport, Store
 
-STORE_CONTROL_CHARS = dict.fromkeys([*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F], " ")
-
 
 def open_existing_store(data_dir: DataDir) -> Store:
     """The store in ``data_dir``; a one-line error when there is none yet."""
@@ -325,13 +334,8 @@ def print_json_line(data: object) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
 
 
-def printable(text: str) -> str:
-    return text.translate(STORE_CONTROL_CHARS)
-
-
 def record_lines(record: Record, status: str | None) -> list[str]:
     """A readable layout of every non-empty field of a record."""
-    import json
     import textwrap
 
     data = record.to_dict()
@@ -356,8 +360,22 @@ def record_lines(record: Record, status: str | None) -> list[str]:
         if data[name]:
             lines += ["", name.capitalize()]
             for item in data[name]:
-                facts = {k: v for k, v in item.items() if v not in (None, "") and k != "text"}
-                lines.append("  - " + printable(json.dumps(facts, ensure_ascii=False)))
+                lines += link_lines(item)
+    return lines
+
+
+def link_lines(item: dict[str, Any]) -> list[str]:
+    """An attachment or related link: its title and facts, then its URL (and why it is unread)."""
+    facts = [str(item[key]) for key in ("agency", "date", "media_type") if item.get(key)]
+    if item.get("pages"):
+        facts.append(f"{item['pages']} pages")
+    if item.get("size"):
+        facts.append(f"{int(item['size']) / 1024:,.0f} KB")
+    title = item.get("title") or item["url"]
+    lines = [f"  - {printable(title)}" + (f" ({', '.join(facts)})" if facts else "")]
+    lines.append(f"    {printable(item['url'])}")
+    if item.get("error"):
+        lines.append(f"    not readable: {printable(item['error'])}")
     return lines
 
 
@@ -615,7 +633,7 @@ def export_command(
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from typing import Any, TypeVar
+    from typing import TypeVar
 
     T = TypeVar("T")
 
@@ -859,12 +877,36 @@ def wait_for_interrupt() -> None:
         threading.Event().wait()
 
 
+@functools.cache
+def cli_command() -> Any:
+    """The app's argument parser, built once per process."""
+    return typer.main.get_command(app)
+
+
+def click_failure(exc: Exception) -> int | None:
+    """The exit code for the argument parser's own exceptions, printing their message; None for
+    anything else. (Matched by class name: typer may bundle its own copy of click.)"""
+    names = {cls.__name__ for cls in type(exc).__mro__}
+    if "Exit" in names:
+        return int(getattr(exc, "exit_code", 0))
+    if "Abort" in names:
+        print_error("aborted.")
+        return int(ExitCode.INTERRUPTED)
+    if "ClickException" in names:
+        message = str(exc.format_message()).rstrip(".")  # type: ignore[attr-defined]
+        context = getattr(exc, "ctx", None)
+        where = context.command_path if context is not None else "ojp-search"
+        print_error(f"{message}. See '{where} -h'.")
+        return int(ExitCode.USAGE)
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point: runs the app and turns known failures into one-line errors."""
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     args = [a for a in (argv if argv is not None else sys.argv[1:]) if a != "--debug"]
     try:
-        rv = app(args=args, prog_name="ojp-search", standalone_mode=False)
+        rv = cli_command().main(args=args, prog_name="ojp-search", standalone_mode=False)
     except CliError as exc:
         print_error(exc.message)
         return int(exc.code)
@@ -874,16 +916,9 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:  # typer.Exit inside commands
         return int(exc.code or 0) if isinstance(exc.code, int) else 1
     except Exception as exc:  # the last line of defence against tracebacks
-        import click
-
-        if isinstance(exc, click.exceptions.Exit):
-            return int(exc.exit_code)
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            return int(ExitCode.USAGE)
-        if isinstance(exc, click.exceptions.Abort):
-            print_error("aborted.")
-            return int(ExitCode.INTERRUPTED)
+        code = click_failure(exc)
+        if code is not None:
+            return code
         if debug:
             raise
         print_error(f"{type(exc).__name__}: {exc}. Run again with --debug for the details.")

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
+from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 
 from crawlers.urls import canonical_url, is_ip_or_local
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
     from crawlers.sites import Site
 
 logger = logging.getLogger(__name__)
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
 class OffsiteRequest(IgnoreRequest):
@@ -50,30 +53,60 @@ def spider_of(crawler: Crawler) -> SiteSpider | None:
 
 class HostGuardMiddleware:
     """Nothing leaves the site: every request, redirects and robots.txt included, must be http(s)
-    on one of the site's ``allowed_hosts`` (exact names); redirect loops stop at the first repeat;
-    a response from a private or link-local address is dropped unless the site names that
-    address itself (a local mirror on 127.0.0.1 does)."""
+    on one of the site's ``allowed_hosts`` (exact names); redirect loops stop at the first repeat.
+
+    A host name that resolves to a private, loopback or link-local address is refused before
+    any connection is made, unless the site names that address itself (a local mirror on
+    127.0.0.1 does). The name is resolved with the crawl's own caching resolver, so the
+    connection that follows uses the address checked; responses are checked again on arrival.
+    """
 
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
+        self.addresses: dict[str, IPAddress | None] = {}  # host name -> address (None: unknown)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> HostGuardMiddleware:
         return cls(crawler)
 
-    def process_request(self, request: Request) -> None:
+    async def process_request(self, request: Request) -> None:
         spider = spider_of(self.crawler)
         if spider is None:
             return
+        host = urlparse_cached(request).hostname or ""
         if not spider.site.allows_host(request.url):
-            host = urlparse_cached(request).hostname or request.url
             via = " (redirect)" if request.meta.get("redirect_urls") else ""
-            logger.info("Not following %s%s: host %s is not allowed", request.url, via, host)
-            raise OffsiteRequest(f"offsite: {host} is not an allowed host")
+            logger.info(
+                "Not following %s%s: host %s is not allowed", request.url, via, host or "(none)"
+            )
+            raise OffsiteRequest(f"offsite: {host or request.url} is not an allowed host")
         chain = request.meta.get("redirect_urls") or []
         if chain and canonical_url(request.url) in {canonical_url(url) for url in chain}:
             logger.info("Redirect loop at %s after %d redirects", request.url, len(chain))
             raise RedirectLoop(f"redirect loop at {request.url}")
+        if is_ip_or_local(host):
+            return  # an address or localhost the site lists itself
+        address = await self.resolve(host)
+        if address is not None and is_non_public(address):
+            logger.warning(
+                "Not requesting %s: %s resolves to non-public %s", request.url, host, address
+            )
+            raise PrivateAddress(f"{host} resolves to non-public address {address}")
+
+    async def resolve(self, host: str) -> IPAddress | None:
+        """The address ``host`` resolves to (None when it does not resolve: the download will
+        report that itself)."""
+        if host not in self.addresses:
+            from twisted.internet import reactor
+
+            resolver: Any = reactor
+            try:
+                text = await maybe_deferred_to_future(resolver.resolve(host))
+                self.addresses[host] = ipaddress.ip_address(text)
+            except Exception as exc:  # DNS failures take several forms
+                logger.debug("Could not resolve %s: %s", host, exc)
+                self.addresses[host] = None
+        return self.addresses[host]
 
     def process_response(self, request: Request, response: Response) -> Response:
         spider = spider_of(self.crawler)
@@ -84,19 +117,21 @@ class HostGuardMiddleware:
         if is_non_public(address) and not (
             is_ip_or_local(host) and host in spider.site.allowed_hosts
         ):
-            logger.warning("Dropped %s: %s resolved to non-public %s", request.url, host, address)
-            raise PrivateAddress(f"{host} resolved to non-public address {address}")
+            logger.warning("Dropped %s: %s resolves to non-public %s", request.url, host, address)
+            raise PrivateAddress(f"{host} resolves to non-public address {address}")
         return response
 
 
-def is_non_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+def is_non_public(address: IPAddress) -> bool:
     return address.is_private or address.is_loopback or address.is_link_local
 
 
 class ConditionalRequestMiddleware:
     """Sends the stored ETag and Last-Modified of a page as If-None-Match / If-Modified-Since, so
-    an unchanged page answers 304 with no body. Every (re)request gets the validators of its own
-    URL: a redirect does not carry the previous URL's validators along."""
+    an unchanged page answers 304 with no body. Documents get them too when their request is
+    marked ``conditional`` (a stored copy of their text can stand in for the body). Every
+    (re)request gets the validators of its own URL: a redirect does not carry the previous URL's
+    validators along."""
 
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
@@ -109,7 +144,7 @@ class ConditionalRequestMiddleware:
         request.headers.pop(b"If-None-Match", None)
         request.headers.pop(b"If-Modified-Since", None)
         spider = spider_of(self.crawler)
-        if spider is None or not request.meta.get("page"):
+        if spider is None or not (request.meta.get("page") or request.meta.get("conditional")):
             return
         etag, last_modified = spider.validators_for(request.url)
         if etag:

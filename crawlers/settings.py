@@ -81,8 +81,8 @@ DEPTH_PRIORITY = 1
 SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
 SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 
+# One line per page would drown what matters: progress, skips with their reasons, problems.
 LOG_LEVEL = "INFO"
-FEED_EXPORT_ENCODING = "utf-8"
 
 
 def crawl_settings(crawl: CrawlSettings) -> dict[str, Any]:

@@ -67,6 +67,11 @@ class CrawlSettings:
     revalidate_days: int = 30  # every page is requested at least once in this many days
     miss_limit: int = 3  # complete crawls a page may be missing from before it is gone
     max_removal_share: float = 0.10  # a run that would remove more of a site removes nothing
+    fetch_documents: bool = True  # read the text of PDFs that crawled pages link
+    max_documents: int = 50_000  # documents read per site and run (then stored text is kept)
+    max_document_bytes: int = 15 * 1024 * 1024  # larger documents are listed, not downloaded
+    max_document_pages: int = 200  # pages read per document (reports run to a few hundred)
+    max_document_seconds: float = 20.0  # reading time per document: one odd PDF cannot stall
 
 
 @dataclass(frozen=True)
@@ -426,6 +431,9 @@ CRAWL_MINIMUMS: dict[str, float] = {
     "revalidate_days": 1,
     "miss_limit": 1,
     "max_removal_share": 0,
+    "max_documents": 0,
+    "max_document_bytes": 1,
+    "max_document_pages": 1,
 }
 
 
@@ -451,8 +459,8 @@ def parse_crawl_settings(label: str, table: Any) -> CrawlSettings:
 
 
 def check_crawl_range(where: str, key: str, value: Any) -> None:
-    if key == "timeout" and value <= 0:
-        raise SiteConfigError(f"{where}: field 'timeout': must be more than 0, got {value}.")
+    if key in ("timeout", "max_document_seconds") and value <= 0:
+        raise SiteConfigError(f"{where}: field '{key}': must be more than 0, got {value}.")
     if key == "max_removal_share" and value > 1:
         raise SiteConfigError(
             f"{where}: field 'max_removal_share': must be between 0 and 1, got {value}."

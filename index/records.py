@@ -181,6 +181,7 @@ OUTCOMES = (
     "excluded",  # fetched, but not a resource (noindex, listing trap, ...): ``error`` says why
     "gone",  # 404 / 410, or a soft 404
     "failed",  # 5xx, timeout, or another error after retries: never a removal
+    "document",  # a linked document read for its page's record: only its validators are kept
 )
 
 

@@ -12,7 +12,12 @@ recent items get a gentle lift. An NCJ number or an opportunity ID typed alone p
 first.
 
 Snippets are computed only for the hits of the page shown, from the store's text; matched words
-are wrapped in ``[[`` and ``]]`` (the CLI turns them into colour for people).
+are wrapped in ``[[`` and ``]]`` (the CLI turns them into colour for people). A hit that matched
+only inside a linked document says which: ``In "Full report": ... [[phrase]] ...``.
+
+Documents: the text of linked PDFs is the ``doc`` field (weighted below the page's own fields);
+``doc:`` searches it alone, and ``--type document`` means "matched in a document": linked
+documents' text and records of kind document.
 """
 
 from __future__ import annotations
@@ -71,6 +76,8 @@ RECENCY_YEARS = 10
 SORTS = ("relevance", "date")
 MARK_START, MARK_END = "[[", "]]"
 TEXT_FIELDS = ("title", "summary", "body", "doc", "topics", "authors")
+DOCUMENT_TYPE = "document"  # as a --type: a match in document text
+DOCUMENT_FIELDS = ("doc",)
 
 
 class QueryError(SearchError):
@@ -221,8 +228,11 @@ def prepare_query(text: str, *, synonyms: bool = True) -> str:
 # -- parsing ---------------------------------------------------------------------------------
 
 
-def make_parser(schema: Any) -> MultifieldParser:
-    parser = MultifieldParser(list(FIELD_BOOSTS), schema, fieldboosts=FIELD_BOOSTS, group=AndGroup)
+def make_parser(schema: Any, fields: Sequence[str] | None = None) -> MultifieldParser:
+    """A parser searching unprefixed words in ``fields`` (default: all of ``FIELD_BOOSTS``)."""
+    names = list(fields or FIELD_BOOSTS)
+    boosts = {name: FIELD_BOOSTS[name] for name in names}
+    parser = MultifieldParser(names, schema, fieldboosts=boosts, group=AndGroup)
     aliases: dict[str, list[str]] = {}
     for alias, name in FIELD_ALIASES.items():
         if alias != name:
@@ -277,9 +287,24 @@ def exact_match(text: str) -> query.Query | None:
     return None
 
 
-def build_query(searcher: Searcher, text: str, *, synonyms: bool = True) -> query.Query:
-    """Parse the (raw) query text into the Whoosh query that runs."""
-    q = make_parser(searcher.schema).parse(prepare_query(text, synonyms=synonyms))
+def build_query(
+    searcher: Searcher,
+    text: str,
+    *,
+    synonyms: bool = True,
+    fields: Sequence[str] | None = None,
+) -> query.Query:
+    """Parse the (raw) query text into the Whoosh query that runs (unprefixed words searched in
+    ``fields``, by default all of them)."""
+    parser = make_parser(searcher.schema, fields)
+    prepared = prepare_query(text, synonyms=synonyms)
+    try:
+        q = parser.parse(prepared)
+    except (IndexError, AssertionError):  # Whoosh's parser trips on some operator soups
+        words = re.findall(r"\w+", prepared)
+        q = parser.parse(
+            " ".join(w.lower() if w in ("AND", "OR", "NOT", "ANDNOT", "TO") else w for w in words)
+        )
     q = bound_expansions(q, searcher.reader())
     exact = exact_match(text)
     if exact is not None:
@@ -287,13 +312,34 @@ def build_query(searcher: Searcher, text: str, *, synonyms: bool = True) -> quer
     return q
 
 
+def type_query(types: Sequence[str]) -> query.Query:
+    return query.Or([query.Term("content_type", t.lower()) for t in types])
+
+
+def request_query(
+    searcher: Searcher, text: str, request: SearchRequest, *, synonyms: bool = True
+) -> query.Query:
+    """The query for ``text`` under the request's types. ``--type document`` selects matches in
+    document text (the ``doc`` field); other types filter as usual (``build_filter``), so
+    ``--type document --type news`` is news matching anywhere, or any match in a document."""
+    q = build_query(searcher, text, synonyms=synonyms)
+    if DOCUMENT_TYPE not in request.type:
+        return q
+    in_documents = build_query(searcher, text, synonyms=synonyms, fields=DOCUMENT_FIELDS)
+    others = [t for t in request.type if t != DOCUMENT_TYPE]
+    if not others:
+        return in_documents
+    return query.Or([query.And([q, type_query(others)]), in_documents])
+
+
 def build_filter(request: SearchRequest) -> query.Query | None:
-    """Agency, type and date filters (AND of them), or None."""
+    """Agency, type and date filters (AND of them), or None. With ``document`` among the
+    types, the types are part of the query instead (``request_query``)."""
     parts: list[query.Query] = []
     if request.agency:
         parts.append(query.Or([query.Term("agency", a.lower()) for a in request.agency]))
-    if request.type:
-        parts.append(query.Or([query.Term("content_type", t.lower()) for t in request.type]))
+    if request.type and DOCUMENT_TYPE not in request.type:
+        parts.append(type_query(request.type))
     low = date_bounds(request.since, "--since")[0] if request.since else None
     high = date_bounds(request.until, "--until")[1] if request.until else None
     if low is not None or high is not None:
@@ -476,8 +522,20 @@ def highlight_terms(q: query.Query) -> frozenset[str]:
 def make_snippet(text: str, terms: frozenset[str]) -> str:
     """The best fragments of ``text`` around the query's words, or its opening."""
     text = " ".join(text[:100_000].split())
-    if terms and text:
-        marked = highlight.highlight(
+    marked = marked_fragments(text, terms)
+    if marked:
+        return marked
+    if len(text) <= SNIPPET_CHARS:
+        return text
+    return text[:SNIPPET_CHARS].rsplit(" ", 1)[0] + " …"
+
+
+def marked_fragments(text: str, terms: frozenset[str]) -> str:
+    """The best fragments of ``text`` with the query's words marked ("" when none occurs)."""
+    if not terms or not text:
+        return ""
+    return str(
+        highlight.highlight(
             text,
             terms,
             text_analyzer(),
@@ -485,11 +543,50 @@ def make_snippet(text: str, terms: frozenset[str]) -> str:
             BracketFormatter(),
             top=2,
         )
+        or ""
+    )
+
+
+@dataclass(frozen=True)
+class SnippetSource:
+    """A record's text for snippets: its own, and each linked document's (title, text)."""
+
+    own: str
+    documents: tuple[tuple[str, str], ...] = ()
+
+
+def hit_snippet(source: SnippetSource, terms: frozenset[str], *, documents_first: bool) -> str:
+    """The snippet of one hit: from the page's own text when the query's words are there, else
+    from the first linked document that has them, named (``In "Title": ...``). With
+    ``documents_first`` (``--type document``), documents are tried before the page."""
+    own = " ".join(source.own[:100_000].split())
+    if not documents_first and (marked := marked_fragments(own, terms)):
+        return marked
+    for title, text in source.documents:
+        marked = marked_fragments(" ".join(text[:100_000].split()), terms)
         if marked:
-            return marked
-    if len(text) <= SNIPPET_CHARS:
-        return text
-    return text[:SNIPPET_CHARS].rsplit(" ", 1)[0] + " …"
+            return f'In "{title}": {marked}' if title else marked
+    return make_snippet(own, terms)
+
+
+def snippet_sources(data_dir: DataDir, ids: Sequence[str]) -> dict[str, SnippetSource]:
+    """The snippet text of the records shown, read from the store. A record of kind document
+    is its document: its text counts as its own."""
+    if not ids:
+        return {}
+    from index.store import Store
+
+    with Store.open(data_dir) as store:
+        records = store.get_many(list(ids))
+    sources = {}
+    for r in records:
+        documents = tuple((a.title or a.url, a.text) for a in r.attachments if a.text)
+        if r.content_type == DOCUMENT_TYPE:
+            own = "\n".join([r.summary, r.body, *(text for _, text in documents)])
+            sources[r.id] = SnippetSource(own)
+        else:
+            sources[r.id] = SnippetSource("\n".join([r.summary, r.body]), documents)
+    return sources
 
 
 def snippet_texts(data_dir: DataDir, ids: Sequence[str]) -> dict[str, str]:
@@ -508,17 +605,19 @@ def _hits(
     data_dir: DataDir,
     page: list[tuple[int, float]],
     terms: frozenset[str] | None,
+    *,
+    documents_first: bool = False,
 ) -> list[Hit]:
     stored = [searcher.stored_fields(docnum) for docnum, _ in page]
-    texts: dict[str, str] = {}
+    sources: dict[str, SnippetSource] = {}
     if terms is not None:
         try:
-            texts = snippet_texts(data_dir, [s["id"] for s in stored])
+            sources = snippet_sources(data_dir, [s["id"] for s in stored])
         except Exception as exc:  # the index still answers when the store cannot
             log.warning("snippets from the summary only: the store is unavailable (%s)", exc)
     hits = []
     for (_, score), fields in zip(page, stored, strict=True):
-        text = texts.get(fields["id"]) or fields.get("summary", "")
+        source = sources.get(fields["id"]) or SnippetSource(fields.get("summary", ""))
         hits.append(
             Hit(
                 id=fields["id"],
@@ -528,7 +627,7 @@ def _hits(
                 content_type=fields.get("content_type", ""),
                 published=fields.get("published_iso") or None,
                 score=round(float(score), 4),
-                snippet=make_snippet(text, terms or frozenset()),
+                snippet=hit_snippet(source, terms or frozenset(), documents_first=documents_first),
             )
         )
     return hits
@@ -542,7 +641,7 @@ def search(data_dir: DataDir, request: SearchRequest) -> SearchResults:
     request = validate_request(request)
     flt = build_filter(request)
     with open_searcher(data_dir) as searcher:
-        q = build_query(searcher, request.query)
+        q = request_query(searcher, request.query, request)
         total, page, facets = _ranked(searcher, q, flt, request)
         suggestion, absent = (None, False)
         if exact_match(request.query) is None:
@@ -550,7 +649,7 @@ def search(data_dir: DataDir, request: SearchRequest) -> SearchResults:
         corrected = False
         shown_query = request.query
         if suggestion is not None:
-            q2 = build_query(searcher, suggestion)
+            q2 = request_query(searcher, suggestion, request)
             total2, page2, facets2 = _ranked(searcher, q2, flt, request)
             if total2 == 0:
                 suggestion = None
@@ -559,7 +658,10 @@ def search(data_dir: DataDir, request: SearchRequest) -> SearchResults:
                 shown_query = suggestion
         # Highlight what the user typed, not the bureau names a synonym added.
         typed = build_query(searcher, shown_query, synonyms=False)
-        hits = _hits(searcher, data_dir, page, highlight_terms(typed))
+        documents_first = DOCUMENT_TYPE in request.type
+        hits = _hits(
+            searcher, data_dir, page, highlight_terms(typed), documents_first=documents_first
+        )
     parsed = str(q) if flt is None else f"{q} FILTER {flt}"
     return SearchResults(total, hits, facets, suggestion, parsed, corrected)
 
@@ -569,7 +671,7 @@ def search_ids(data_dir: DataDir, request: SearchRequest) -> Iterator[str]:
     request = validate_request(request)
     flt = build_filter(request)
     with open_searcher(data_dir) as searcher:
-        q = build_query(searcher, request.query)
+        q = request_query(searcher, request.query, request)
         sortedby = sorting.FieldFacet("published", reverse=True) if request.sort == "date" else None
         results = searcher.search(q, filter=flt, limit=None, sortedby=sortedby)
         ids = [searcher.stored_fields(hit.docnum)["id"] for hit in results]

@@ -12,6 +12,8 @@ was. The rules, per staged ``FetchResult`` (the latest one per URL when a crawl 
 - A URL missing from ``miss_limit`` complete crawls of its site is removed. A site whose crawl
   was incomplete or staged nothing counts no misses.
 - ``failed`` (5xx, timeout) never removes: the record stays live and the error is kept.
+- ``document`` (a linked document read for its page) keeps the document's validators; a record
+  of kind document at its URL is removed, as the page now carries its text.
 - When a site's removals would exceed ``max_removal_share`` of its live records, none of them
   happen and the run reports them as withheld.
 - Dedupe: a new page whose NCJ number (or opportunity id) matches a live record with another id
@@ -219,6 +221,8 @@ class RunSync:
             self.update_url_state(result.url, misses=0, **lastmod)
         elif result.outcome in ("gone", "excluded"):
             self.apply_gone(result)
+        elif result.outcome == "document":
+            self.confirm_document(site, result)
         else:
             self.apply_failed(site, result)
 
@@ -356,6 +360,16 @@ class RunSync:
             "AND record_id IN (SELECT id FROM records WHERE status = 'live')",
             {"url": result.url},
         )
+
+    def confirm_document(self, site: str, result: FetchResult) -> None:
+        """A document read (or confirmed by a 304) for the page that links it: its validators are
+        kept for the next conditional request. A record of its own at that URL (kind document)
+        is redundant now that a page carries its text."""
+        own = self.live_record_at(result.url)
+        if own is not None and own.record().content_type == "document":
+            self.add_candidate(own.site, removal_of(own, "now an attachment of a page"))
+        state = {"status": "live", "last_fetched": self.now, "misses": 0, "last_error": None}
+        self.save_url_state(result.url, site, {**state, **validators(result)})
 
     def apply_gone(self, result: FetchResult) -> None:
         reason = result.error or (

@@ -1,4 +1,5 @@
-"""A small HTTP server on 127.0.0.1 for crawler edge cases, with a log of every request.
+"""A small HTTP server on 127.0.0.1 for crawler edge cases, with a log of every request, and
+``run_crawl``, which crawls it in a child process as production does.
 
 Each path maps to a ``Route``: a body and content type, or a status, a redirect, a delay. Pages
 get an ETag and answer 304 to a matching If-None-Match, like a real server.
@@ -7,12 +8,23 @@ get an ETag and answer 304 to a matching If-None-Match, like a real server.
 from __future__ import annotations
 
 import contextlib
+import gzip
 import hashlib
+import json
+import logging
+import sqlite3
 import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from types import TracebackType
+
+from crawlers.runner import crawl_site
+from index.datadir import DataDir
+from index.records import CrawlSummary, FetchResult
+from index.store import Store
+from index.sync import fetch_result_from_json
 
 
 @dataclass
@@ -135,3 +147,138 @@ class CrawlServer:
                 pass
 
         return Handler
+
+
+# -- crawling it ---------------------------------------------------------------------------------
+
+SIZE_CAP = 20_000
+TIMEOUT = 2.0  # seconds: far above a local answer, even on a busy machine
+REVALIDATE_DAYS = 100_000  # keeps the daily re-validation slice (1 URL in 100,000) out of the way
+
+
+def page(title: str, text: str = "", links: tuple[str, ...] = (), head: str = "") -> bytes:
+    anchors = "".join(f'<li><a href="{href}">{href}</a></li>' for href in links)
+    return (
+        f"<!DOCTYPE html><html lang='en'><head><title>{title}</title>{head}</head><body>"
+        f"<main><h1>{title}</h1><p>{text or 'A page about justice programs.'}</p>"
+        f"<ul>{anchors}</ul></main></body></html>"
+    ).encode()
+
+
+def sitemap_gz(base: str, entries: dict[str, str]) -> bytes:
+    urls = "".join(
+        f"<url><loc>{base}{path}</loc><lastmod>{lastmod}</lastmod></url>"
+        for path, lastmod in entries.items()
+    )
+    xml = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'
+    )
+    return gzip.compress(xml.encode())
+
+
+def sites_file(
+    path: Path,
+    base: str,
+    *,
+    crawl: str = "",
+    extra: str = "",
+    hosts: tuple[str, ...] = ("127.0.0.1",),
+    timeout: float = TIMEOUT,
+    revalidate_days: int = REVALIDATE_DAYS,
+) -> Path:
+    """A sites file for one site, "test", on ``base``: fast, with small caps and one retry."""
+    path.write_text(
+        f"""
+[crawl]
+download_delay = 0
+autothrottle = false
+retries = 1
+concurrency_per_host = 4
+timeout = {timeout}
+max_page_bytes = {SIZE_CAP}
+revalidate_days = {revalidate_days}
+{crawl}
+
+[[site]]
+name = "test"
+agency = "NIJ"
+start_urls = ["{base}/"]
+sitemaps = ["{base}/robots.txt"]
+allowed_hosts = {json.dumps(list(hosts))}
+deny = ["\\\\?", "^/media/"]
+kinds = [["^/library/", "publication"]]
+{extra}
+""",
+        encoding="utf-8",
+    )
+    return path
+
+
+def staged(data_dir: DataDir, run_id: int) -> list[FetchResult]:
+    """Every FetchResult a crawl staged for ``run_id``, in staging order."""
+    with sqlite3.connect(data_dir.store_path) as conn:
+        rows = conn.execute(
+            "SELECT result FROM staging WHERE run_id = ? ORDER BY rowid", (run_id,)
+        ).fetchall()
+    return [fetch_result_from_json(row[0]) for row in rows]
+
+
+@dataclass
+class Crawl:
+    """One crawl's outcome, as the store and the server saw it."""
+
+    run_id: int
+    summary: CrawlSummary
+    results: list[FetchResult]
+    hits: list[Hit]
+    progress: list[int] = field(default_factory=list)
+    log: list[str] = field(default_factory=list)
+
+    def by_path(self, base: str) -> dict[str, FetchResult]:
+        return {r.url.removeprefix(base): r for r in self.results}
+
+    def paths(self) -> list[str]:
+        return [hit.path for hit in self.hits]
+
+
+class LogLines(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+
+def run_crawl(
+    server: CrawlServer, data_dir: DataDir, sites: Path, *, full: bool = False, apply: bool = True
+) -> Crawl:
+    """Crawl the test site once (a run of its own), then apply the run to the store."""
+    with Store.open(data_dir) as store:
+        run_id = store.start_run(["test"], full=full)
+    server.clear()
+    progress: list[int] = []
+    handler = LogLines()
+    runner_log = logging.getLogger("crawlers.runner")
+    runner_log.addHandler(handler)
+    level = runner_log.level
+    runner_log.setLevel(logging.DEBUG)
+    try:
+        summary = crawl_site(
+            "test",
+            sites_file=sites,
+            data_dir=data_dir,
+            run_id=run_id,
+            full=full,
+            on_progress=progress.append,
+        )
+    finally:
+        runner_log.removeHandler(handler)
+        runner_log.setLevel(level)
+    results = staged(data_dir, run_id)  # applying a run clears its staging
+    if apply:
+        with Store.open(data_dir) as store:
+            store.apply_run(run_id)
+            store.finish_run(run_id, status="completed")
+    return Crawl(run_id, summary, results, list(server.hits), progress, handler.lines)

@@ -8,13 +8,14 @@ server's own request log.
 from __future__ import annotations
 
 import gzip
-import logging
+import ipaddress
+import re
 import shutil
-import sqlite3
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -25,25 +26,39 @@ from crawlers.sites import CrawlSettings, load_sites
 from crawlers.spiders.ojp import CrawlJob, OjpSpider, in_revalidation_slice
 from crawlers.urls import canonical_url
 from index.datadir import DataDir
-from index.records import CrawlSummary, FetchResult
 from index.store import Store
-from index.sync import fetch_result_from_json
-from tests.crawl_server import CrawlServer, Hit, Route
+from tests.crawl_server import (
+    REVALIDATE_DAYS,
+    SIZE_CAP,
+    TIMEOUT,
+    Crawl,
+    CrawlServer,
+    Hit,
+    Route,
+    page,
+    run_crawl,
+    sitemap_gz,
+    sites_file,
+    staged,
+)
 
 pytestmark = pytest.mark.xdist_group("crawler")
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-SIZE_CAP = 20_000
-REVALIDATE_DAYS = 100_000  # keeps the daily re-validation slice (1 URL in 100,000) out of the way
+USER_AGENT = "ojp-search-test/1.0 (+https://example.org/crawler-contact)"
 
 
-def page(title: str, text: str = "", links: tuple[str, ...] = (), head: str = "") -> bytes:
-    anchors = "".join(f'<li><a href="{href}">{href}</a></li>' for href in links)
-    return (
-        f"<!DOCTYPE html><html lang='en'><head><title>{title}</title>{head}</head><body>"
-        f"<main><h1>{title}</h1><p>{text or 'A page about justice programs.'}</p>"
-        f"<ul>{anchors}</ul></main></body></html>"
-    ).encode()
+def private_host_name() -> str | None:
+    """This machine's host name when it resolves to a non-public address (it usually resolves
+    to a loopback or private one), else None."""
+    name = socket.gethostname().lower().rstrip(".")
+    try:
+        address = ipaddress.ip_address(socket.gethostbyname(name))
+    except (OSError, ValueError):
+        return None
+    if name == "localhost" or not re.fullmatch(r"[a-z0-9]([a-z0-9.-]*[a-z0-9])?", name):
+        return None  # localhost is exempt (a local mirror); odd names are not valid hosts
+    return name if address.is_private or address.is_loopback else None
 
 
 ACCENTED = "Café au lait – a naïve résumé"
@@ -57,115 +72,6 @@ def cp1252_page(title: str, head: str = "") -> bytes:
     return html.encode("cp1252")
 
 
-def sitemap_gz(base: str, entries: dict[str, str]) -> bytes:
-    urls = "".join(
-        f"<url><loc>{base}{path}</loc><lastmod>{lastmod}</lastmod></url>"
-        for path, lastmod in entries.items()
-    )
-    xml = (
-        '<?xml version="1.0" encoding="UTF-8"?>'
-        f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'
-    )
-    return gzip.compress(xml.encode())
-
-
-def sites_file(path: Path, base: str, *, crawl: str = "", extra: str = "") -> Path:
-    path.write_text(
-        f"""
-[crawl]
-download_delay = 0
-autothrottle = false
-retries = 1
-concurrency_per_host = 4
-timeout = 1
-max_page_bytes = {SIZE_CAP}
-revalidate_days = {REVALIDATE_DAYS}
-{crawl}
-
-[[site]]
-name = "test"
-agency = "NIJ"
-start_urls = ["{base}/"]
-sitemaps = ["{base}/robots.txt"]
-allowed_hosts = ["127.0.0.1"]
-deny = ["\\\\?", "^/media/"]
-kinds = [["^/library/", "publication"]]
-{extra}
-""",
-        encoding="utf-8",
-    )
-    return path
-
-
-def staged(data_dir: DataDir, run_id: int) -> list[FetchResult]:
-    """Every FetchResult a crawl staged for ``run_id``, in staging order."""
-    with sqlite3.connect(data_dir.store_path) as conn:
-        rows = conn.execute(
-            "SELECT result FROM staging WHERE run_id = ? ORDER BY rowid", (run_id,)
-        ).fetchall()
-    return [fetch_result_from_json(row[0]) for row in rows]
-
-
-@dataclass
-class Crawl:
-    """One crawl's outcome, as the store and the server saw it."""
-
-    run_id: int
-    summary: CrawlSummary
-    results: list[FetchResult]
-    hits: list[Hit]
-    progress: list[int] = field(default_factory=list)
-    log: list[str] = field(default_factory=list)
-
-    def by_path(self, base: str) -> dict[str, FetchResult]:
-        return {r.url.removeprefix(base): r for r in self.results}
-
-    def paths(self) -> list[str]:
-        return [hit.path for hit in self.hits]
-
-
-class LogLines(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.lines: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append(record.getMessage())
-
-
-def run_crawl(
-    server: CrawlServer, data_dir: DataDir, sites: Path, *, full: bool = False, apply: bool = True
-) -> Crawl:
-    """Crawl the test site once (a run of its own), then apply the run to the store."""
-    with Store.open(data_dir) as store:
-        run_id = store.start_run(["test"], full=full)
-    server.clear()
-    progress: list[int] = []
-    handler = LogLines()
-    runner_log = logging.getLogger("crawlers.runner")
-    runner_log.addHandler(handler)
-    level = runner_log.level
-    runner_log.setLevel(logging.DEBUG)
-    try:
-        summary = crawl_site(
-            "test",
-            sites_file=sites,
-            data_dir=data_dir,
-            run_id=run_id,
-            full=full,
-            on_progress=progress.append,
-        )
-    finally:
-        runner_log.removeHandler(handler)
-        runner_log.setLevel(level)
-    results = staged(data_dir, run_id)  # applying a run clears its staging
-    if apply:
-        with Store.open(data_dir) as store:
-            store.apply_run(run_id)
-            store.finish_run(run_id, status="completed")
-    return Crawl(run_id, summary, results, list(server.hits), progress, handler.lines)
-
-
 # -- one site with every edge case, crawled twice ------------------------------------------------
 
 
@@ -176,6 +82,7 @@ class TwoRuns:
     second: Crawl
     other_host_hits: list[Hit]
     data_dir: DataDir
+    private_name: str | None  # a host name of the site that resolves to a private address
 
 
 @pytest.fixture(scope="module")
@@ -185,6 +92,8 @@ def two_runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TwoRuns]:
         base = server.base_url
         elsewhere = f"http://localhost:{other.port}"
         other.routes["/x"] = Route(page("Elsewhere"))
+        private_name = private_host_name()
+        by_name = f"http://{private_name or 'unresolvable.invalid'}:{server.port}"
         links = (
             "/a",
             "/b",
@@ -212,6 +121,14 @@ def two_runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TwoRuns]:
             "/library/item?sort=asc",
             "mailto:someone@example.org",
             "#top",
+            "file:///etc/hostname",
+            "/to-file",
+            f"{by_name}/by-name",
+            "/to-name",
+            "/x-robots",
+            "/soft-404",
+            "/print-view",
+            "/flaky",
         )
         server.routes.update(
             {
@@ -234,7 +151,7 @@ def two_runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TwoRuns]:
                 "/members/list": Route(page("Members")),
                 "/away": Route(status=302, location=f"{elsewhere}/y"),
                 "/broken": Route(page("Broken"), status=500),
-                "/slow": Route(page("Slow"), delay=2.5),
+                "/slow": Route(page("Slow"), delay=TIMEOUT + 1.5),
                 "/loop1": Route(status=302, location="/loop2"),
                 "/loop2": Route(status=302, location="/loop1"),
                 "/big": Route(page("Big", "x" * (SIZE_CAP * 2))),
@@ -267,13 +184,26 @@ def two_runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TwoRuns]:
                 "/refresh-away": Route(
                     page("Away", head=f'<meta http-equiv="refresh" content="0; url={elsewhere}/z">')
                 ),
+                "/to-file": Route(status=302, location="file:///etc/passwd"),
+                "/by-name": Route(page("Reached by name")),
+                "/to-name": Route(status=302, location=f"{by_name}/by-name-redirected"),
+                "/by-name-redirected": Route(page("Reached by name after a redirect")),
+                "/x-robots": Route(page("Header noindex"), headers={"X-Robots-Tag": "noindex"}),
+                "/soft-404": Route(page("Page Not Found", "Sorry, that page is not here.")),
+                "/print-view": Route(
+                    page("Printable", head=f'<link rel="canonical" href="{base}/e">')
+                ),
+                "/flaky": Route(page("Flaky", "Up on the first run, down on the second.")),
             }
         )
         data_dir = DataDir(root / "data").ensure()
-        sites = sites_file(root / "sites.toml", base)
+        hosts = ("127.0.0.1", private_name) if private_name else ("127.0.0.1",)
+        crawl = f'user_agent = "{USER_AGENT}"'
+        sites = sites_file(root / "sites.toml", base, crawl=crawl, hosts=hosts)
         first = run_crawl(server, data_dir, sites)
+        server.routes["/flaky"] = Route(page("Flaky"), status=500)
         second = run_crawl(server, data_dir, sites)
-        yield TwoRuns(base, first, second, list(other.hits), data_dir)
+        yield TwoRuns(base, first, second, list(other.hits), data_dir, private_name)
     shutil.rmtree(root, ignore_errors=True)
 
 
@@ -306,6 +236,39 @@ def test_other_hosts_are_never_fetched(two_runs: TwoRuns) -> None:
     assert two_runs.first.paths().count("/away") == 1
 
 
+def test_file_urls_are_never_followed(two_runs: TwoRuns) -> None:
+    results = two_runs.first.by_path(two_runs.base)
+    assert (results["/to-file"].outcome, results["/to-file"].error) == (
+        "excluded",
+        "redirect off the site (to file:///etc/passwd)",
+    )
+    assert not [r for r in two_runs.first.results if r.url.startswith("file:")]
+
+
+def test_allowed_host_name_resolving_to_a_private_address_is_never_requested(
+    two_runs: TwoRuns,
+) -> None:
+    name = two_runs.private_name
+    if name is None:
+        pytest.skip("this machine's host name does not resolve to a private address")
+    paths = two_runs.first.paths()
+    assert "/by-name" not in paths  # refused before connecting: the server never saw it
+    assert "/by-name-redirected" not in paths
+    assert paths.count("/to-name") == 1
+    reason = f"private address ({name} resolves to non-public address 127.0.0.1)"
+    by_url = {r.url: r for r in two_runs.first.results}
+    port = two_runs.base.rsplit(":", 1)[1]
+    link = by_url[canonical_url(f"http://{name}:{port}/by-name")]
+    assert (link.outcome, link.error) == ("excluded", reason)
+    redirect = two_runs.first.by_path(two_runs.base)["/to-name"]
+    assert (redirect.outcome, redirect.error) == ("excluded", reason)
+
+
+def test_requests_identify_the_crawler(two_runs: TwoRuns) -> None:
+    agents = {hit.headers.get("User-Agent") for hit in two_runs.first.hits}
+    assert agents == {USER_AGENT}
+
+
 def test_meta_refresh_is_followed_within_the_site_only(two_runs: TwoRuns) -> None:
     base = two_runs.base
     results = two_runs.first.by_path(base)
@@ -322,8 +285,18 @@ def test_nofollow_pages_are_kept_but_not_followed(two_runs: TwoRuns) -> None:
 
 def test_urls_outside_the_rules_are_never_requested(two_runs: TwoRuns) -> None:
     paths = two_runs.first.paths()
-    assert "/files/report.pdf" not in paths  # documents are attachments, not pages
     assert not [p for p in paths if "?" in p]  # denied by the site's rules
+
+
+def test_linked_pdf_is_read_as_an_attachment_not_crawled_as_a_page(two_runs: TwoRuns) -> None:
+    base, first = two_runs.base, two_runs.first
+    assert first.paths().count("/files/report.pdf") == 1
+    home = first.by_path(base)["/"].record
+    assert home is not None
+    (report,) = [a for a in home.attachments if a.url == f"{base}/files/report.pdf"]
+    assert report.error is not None and report.error.startswith("corrupt")
+    assert first.by_path(base)["/files/report.pdf"].outcome == "document"
+    assert not [r for r in first.results if r.record and r.record.url.endswith("report.pdf")]
 
 
 def test_server_error_is_retried_then_failed(two_runs: TwoRuns) -> None:
@@ -332,10 +305,23 @@ def test_server_error_is_retried_then_failed(two_runs: TwoRuns) -> None:
     assert (result.outcome, result.http_status, result.error) == ("failed", 500, "HTTP 500")
 
 
+def test_server_error_keeps_the_previous_record(two_runs: TwoRuns) -> None:
+    base = two_runs.base
+    assert two_runs.first.by_path(base)["/flaky"].outcome == "fetched"
+    assert two_runs.second.paths().count("/flaky") == 2  # retried
+    failed = two_runs.second.by_path(base)["/flaky"]
+    assert (failed.outcome, failed.error) == ("failed", "HTTP 500")
+    with Store.open(two_runs.data_dir) as store:
+        record = store.get(canonical_url(base + "/flaky"))
+        assert record is not None
+        assert "Up on the first run" in record.body
+        assert store.record_status(record.id) == "live"
+
+
 def test_timeout_is_retried_then_failed(two_runs: TwoRuns) -> None:
     assert two_runs.first.paths().count("/slow") == 2
     result = two_runs.first.by_path(two_runs.base)["/slow"]
-    assert (result.outcome, result.error) == ("failed", "timeout after 1 s")
+    assert (result.outcome, result.error) == ("failed", f"timeout after {TIMEOUT:g} s")
 
 
 def test_redirect_loop_is_stopped(two_runs: TwoRuns) -> None:
@@ -375,6 +361,22 @@ def test_malformed_html_still_yields_a_record(two_runs: TwoRuns) -> None:
     assert record is not None
     assert record.title == "Broken markup"
     assert "Second part" in record.body
+
+
+def test_noindex_header_soft_404_and_canonical_link(two_runs: TwoRuns) -> None:
+    base = two_runs.base
+    results = two_runs.first.by_path(base)
+    assert (results["/x-robots"].outcome, results["/x-robots"].error) == (
+        "excluded",
+        "noindex: X-Robots-Tag header",
+    )
+    assert results["/soft-404"].outcome == "gone"
+    assert results["/soft-404"].error.startswith("soft-404")
+    canonical = results["/e"]  # /print-view names /e as its canonical URL
+    assert canonical.outcome == "fetched"
+    assert canonical.record is not None and canonical.record.url == f"{base}/e"
+    assert canonical_url(f"{base}/print-view") in canonical.aliases
+    assert "/e" not in two_runs.first.paths()  # the record came from /print-view
 
 
 def test_documents_and_error_pages(two_runs: TwoRuns) -> None:
@@ -472,6 +474,44 @@ def test_full_crawl_ignores_validators_and_lastmod(small_site: CrawlServer, tmp_
     assert "/p1" in full.paths()  # requested despite its unchanged lastmod
     assert {r.outcome for r in full.results} == {"fetched"}
     assert full.summary.skipped == {}
+
+
+def test_several_crawls_in_one_process(small_site: CrawlServer, tmp_path: Path) -> None:
+    data_dir = DataDir(tmp_path / "data").ensure()
+    sites = sites_file(tmp_path / "sites.toml", small_site.base_url)
+    crawls = [run_crawl(small_site, data_dir, sites) for _ in range(3)]  # no reactor restart
+    assert [crawl.summary.complete for crawl in crawls] == [True, True, True]
+    assert crawls[0].by_path(small_site.base_url)["/p2"].outcome == "fetched"
+    assert [c.by_path(small_site.base_url)["/p2"].outcome for c in crawls[1:]] == [
+        "not_modified",
+        "not_modified",
+    ]
+
+
+def test_todays_revalidation_slice_is_requested_despite_its_lastmod(
+    small_site: CrawlServer, tmp_path: Path
+) -> None:
+    base, days = small_site.base_url, 2  # half the pages are due on any one day
+    today = datetime.now(UTC).date()
+    candidates = [f"/r{n}" for n in range(20)]
+    due = [p for p in candidates if in_revalidation_slice(canonical_url(base + p), today, days)]
+    rest = [p for p in candidates if p not in due]
+    due, rest = due[:2], rest[:2]
+    assert due and rest  # 20 URLs all in (or all out of) today's half: about 1 in 500,000
+    small_site.routes["/"] = Route(page("Home"))  # only the sitemap leads to the pages
+    small_site.routes["/sitemap.xml.gz"] = Route(
+        sitemap_gz(base, dict.fromkeys(due + rest, "2024-01-01")), "text/gzip"
+    )
+    small_site.routes.update({p: Route(page(f"Page {p}")) for p in due + rest})
+    data_dir = DataDir(tmp_path / "data").ensure()
+    sites = sites_file(tmp_path / "sites.toml", base, revalidate_days=days)
+    run_crawl(small_site, data_dir, sites)
+    second = run_crawl(small_site, data_dir, sites)
+    results = second.by_path(base)
+    assert sorted(p for p in due + rest if p in second.paths()) == sorted(due)
+    assert {results[p].outcome for p in due} == {"not_modified"}
+    assert {results[p].outcome for p in rest} == {"skipped"}
+    assert second.summary.skipped == {"unchanged lastmod": len(rest)}
 
 
 def test_max_pages_cap_makes_the_crawl_incomplete(small_site: CrawlServer, tmp_path: Path) -> None:

@@ -13,8 +13,13 @@ import pytest
 from crawlers.normalize import Skip, normalize_page, normalize_text_document
 from crawlers.normalize.boilerplate import is_banner_text
 from crawlers.normalize.dates import find_date, parse_date, parse_date_range, reconcile_dates
+from crawlers.normalize.document import decode_html
 from crawlers.normalize.kinds import detect_kind, host_agency
+from crawlers.normalize.text import repair_text
+from crawlers.urls import canonical_url
 from index.records import AGENCIES, CONTENT_TYPES, Record
+from index.store import Store
+from tests.store_builders import fetched, run_crawl
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 FETCHED_AT = "2026-01-01T00:00:00+00:00"
@@ -197,6 +202,58 @@ BANNER_NEW = (
 )
 
 
+def chrome_of(fixture: str, pattern: str) -> str:
+    match = re.search(pattern, (PAGES / fixture).read_text(encoding="utf-8"), re.S)
+    assert match, (fixture, pattern)
+    return match.group()
+
+
+BANNER_BLOCK = r'<section class="usa-banner".*?</section>'
+#: The three banner wordings the sites use, and one banner without the USWDS classes.
+BANNERS = (
+    chrome_of("article_nij_drupal.html", BANNER_BLOCK),  # short form
+    chrome_of("funding_legacy_query_old_banner.html", BANNER_BLOCK),  # "The .gov means..."
+    chrome_of("news_release_ojp.html", BANNER_BLOCK),  # "Official websites use .gov"
+    chrome_of(
+        "page_banner_without_classes_og_title.html", r'<div id="gov-banner".*?</div>\n</div>'
+    ),
+)
+
+
+@pytest.mark.parametrize(
+    "fixture", ["article_nij_drupal.html", "feature_elder_abuse_additional_resources.html"]
+)
+def test_chrome_changes_are_not_content_changes(fixture: str) -> None:
+    """Another banner wording, footer, navigation, breadcrumb trail, skip link, share widget or
+    image credit leaves the content hash as it was; an edit to the text changes it."""
+    meta, body = load_case(PAGES / fixture)
+    assert isinstance(body, str)
+    url = meta["url"]
+    original = normalize_page(url, body, fetched_at=FETCHED_AT)
+    assert isinstance(original, Record)
+    banner = chrome_of(fixture, BANNER_BLOCK)
+    variants = [body.replace(banner, other) for other in BANNERS if other != banner]
+    variants.append(
+        body.replace("Privacy Policy", "Privacy Policy and FOIA")
+        .replace("999 N. Capitol St. NE", "810 Seventh Street NW")
+        .replace("<span>News</span>", "<span>Newsroom</span></a></li><li><a href='/x'>Careers")
+        .replace(
+            "<span>Home</span></a></li>",
+            '<span>Home</span></a></li><li><a href="/t">Topics</a></li>',
+        )
+        .replace("Skip to main content", "Skip to content")
+        .replace("Share this page", "Share")
+        .replace("fizkes/Shutterstock.com", "Getty Images")
+    )
+    assert all(variant != body for variant in variants)
+    for variant in variants:
+        again = normalize_page(url, variant, fetched_at="2026-02-02T00:00:00+00:00")
+        assert isinstance(again, Record)
+        assert again.content_hash == original.content_hash
+    edited = normalize_page(url, body.replace("</main>", "<p>A new paragraph.</p></main>"))
+    assert isinstance(edited, Record) and edited.content_hash != original.content_hash
+
+
 def test_fetched_at_defaults_to_now_only_when_not_given() -> None:
     url = "https://nij.ojp.gov/topics/articles/forensic-dna"
     given = normalize_page(url, minimal_page(ARTICLE), fetched_at=FETCHED_AT)
@@ -314,6 +371,174 @@ def test_legacy_abstract_id_is_never_the_ncj_number() -> None:
     assert record.content_type == "publication" and record.published == "1999"
 
 
+#: Site chrome the golden pages carry around (and sometimes inside) their main content.
+CHROME = (
+    "official website of the united states",
+    ".gov means it",
+    "official websites use .gov",
+    "secure .gov websites use https",
+    "here’s how you know",
+    "skip to main content",
+    "see reuse policy",
+    "archival notice",
+    "this is an archive",
+    "share this page",
+    "date created",
+    "return to top",
+    "legal policies & disclaimers",
+    "primary navigation",
+    "youtube terms of service",
+    "ncjrs virtual library",
+    "click here to search",
+)
+
+
+def test_one_publication_at_several_urls_becomes_one_stored_record(tmp_path: Path) -> None:
+    """The library page and the NCJRS abstract of NCJ 252984 (fetched at the legacy
+    abstract.aspx URL, whose ID is not the NCJ number) are one record with two aliases."""
+    library = run_case(PAGES / "publication_fight_ojp.html")
+    _, body = load_case(PAGES / "ncjrs_fight_same_ncj_as_library.html")
+    legacy = "https://www.ncjrs.gov/App/Publications/abstract.aspx?ID=268443"
+    abstract = normalize_page(legacy, body, site="ojp", fetched_at=FETCHED_AT)
+    assert isinstance(library, Record) and isinstance(abstract, Record)
+    assert library.ncj_number == abstract.ncj_number == "252984"
+    assert abstract.url.endswith("/ncjrs/virtual-library/abstracts/fight-against-human-trafficking")
+    assert abstract.aliases == (canonical_url(legacy),)
+    with Store(tmp_path / "store.sqlite3") as store:
+        _, changes = run_crawl(store, [fetched(abstract), fetched(library)], site="ojp")
+        assert changes.added == [library.id]
+        (stored,) = store.iter_records()
+        assert (stored.id, stored.url, stored.title) == (library.id, library.url, library.title)
+        assert set(stored.aliases) == {abstract.url, canonical_url(legacy)}
+        for url in (abstract.url, canonical_url(legacy), library.url):
+            found = store.get(url)
+            assert found is not None and found.id == library.id
+        _, again = run_crawl(store, [fetched(library), fetched(abstract)], site="ojp")
+        assert again.added == again.changed == again.removed == []
+
+
+def listing_page(main: str, site_name: str = "Office of Justice Programs") -> str:
+    return minimal_page(main, title=f"Courts | {site_name}").replace(
+        "National Institute of Justice", site_name
+    )
+
+
+#: Teasers of one listing in the markups the sites (or a theme change) may use, each printing
+#: agencies that are not the page's.
+TEASERS = {
+    "drupal node teasers": (
+        '<article class="node node--view-mode-teaser"><header><h2><a href="/p/a">A</a></h2>'
+        '</header><div class="field field--name-field-agencies"><div class="field__label">'
+        'Agencies</div><div class="field__item">OJJDP</div></div></article>'
+        '<article class="node node--view-mode-teaser"><header><h2><a href="/p/b">B</a></h2>'
+        '</header><div class="field field--name-field-agencies"><div class="field__label">'
+        'Agencies</div><div class="field__item">BJS</div></div></article>'
+    ),
+    "labelled list items": (
+        '<ul><li><a href="/p/a">A</a><p>NCJ Number 247896</p><p>Agencies OJJDP</p></li>'
+        '<li><a href="/p/b">B</a><p>Agencies: BJS</p></li></ul>'
+    ),
+    "bare articles": (
+        '<div><article><header><h3><a href="/p/a">A</a></h3></header><p>Agencies</p>'
+        "<p>OJJDP</p></article><article><h3><a href='/p/b'>B</a></h3><dl><dt>Agencies</dt>"
+        "<dd>BJS</dd></dl></article></div>"
+    ),
+    "cards": (
+        '<div class="usa-card-group"><div class="usa-card"><h3 class="usa-card__heading">'
+        '<a href="/p/a">A</a></h3><div>Agencies</div><div>OJJDP</div></div>'
+        '<div class="usa-card"><h3 class="usa-card__heading"><a href="/p/b">B</a></h3>'
+        "<p>Agencies: BJS</p></div></div>"
+    ),
+}
+
+
+@pytest.mark.parametrize("markup", TEASERS)
+@pytest.mark.parametrize(
+    ("url", "hint", "agency"),
+    [
+        ("https://www.ojp.gov/taxonomy/term/courts", None, "OJP"),
+        ("https://bja.ojp.gov/taxonomy/term/courts", None, "BJA"),
+        ("http://127.0.0.1:8000/nij/taxonomy/term/courts", "nij", "NIJ"),
+    ],
+)
+def test_listing_agency_is_the_sites_never_a_teasers(
+    markup: str, url: str, hint: str | None, agency: str
+) -> None:
+    page = listing_page(f"<h1>Courts</h1><p>Resources on courts.</p>{TEASERS[markup]}")
+    record = normalize_page(url, page, agency=hint, fetched_at=FETCHED_AT)
+    assert isinstance(record, Record) and record.content_type == "topic"
+    assert record.agency == agency
+    assert "agencies" not in record.details
+    assert [(link.title, link.agency) for link in record.related] == [("A", "OJJDP"), ("B", "BJS")]
+    assert record.body == "Resources on courts."
+
+
+def test_listing_pages_own_agencies_label_counts() -> None:
+    own = (
+        '<div class="field field--name-field-agencies"><div class="field__label">Agencies</div>'
+        '<div class="field__item">BJA</div></div>'
+    )
+    page = listing_page(f"<h1>Courts</h1>{own}{TEASERS['drupal node teasers']}")
+    record = normalize_page("https://www.ojp.gov/taxonomy/term/courts", page)
+    assert isinstance(record, Record) and record.agency == "BJA"
+    assert [link.agency for link in record.related] == ["OJJDP", "BJS"]
+
+
+@pytest.mark.parametrize(
+    ("header", "title", "feature"),
+    [
+        (  # the feature name as the page's <h1>, the subpage as the next heading
+            '<div class="feature-header"><h1>Elder Abuse</h1><p>Special Feature</p></div>'
+            "<h2>Research</h2>",
+            "Research",
+            "Elder Abuse",
+        ),
+        (  # the subpage as the <h1>, the feature name in its own element
+            '<p class="feature-header__name">Elder Abuse</p><h1>Research</h1>',
+            "Research",
+            "Elder Abuse",
+        ),
+        (  # the feature's landing page: no subpage
+            '<div class="feature-header"><h1>Elder Abuse</h1><p>Special Feature</p></div>',
+            "Elder Abuse",
+            "Elder Abuse",
+        ),
+    ],
+    ids=["h1-feature-h2-subpage", "h1-subpage", "landing-page"],
+)
+def test_feature_title_is_the_subpage_heading_alone(header: str, title: str, feature: str) -> None:
+    page = listing_page(f"{header}<p>Studies of elder abuse.</p>")
+    record = normalize_page("https://www.ojp.gov/feature/elder-abuse/research", page)
+    assert isinstance(record, Record) and record.content_type == "feature"
+    assert record.title == title
+    assert record.details["feature"] == feature
+    assert record.body == "Studies of elder abuse."
+
+
+@pytest.mark.parametrize(
+    ("text", "repaired"),
+    [
+        ("Victimsâ€™ Rights", "Victims’ Rights"),
+        ("â€œNowâ€\x9d â€” cafÃ©", "“Now” — café"),
+        ("â€œNowâ€\ufffd", "“Now”"),
+        ("a\u00c2\u00a0b", "a b"),
+        ("Justice?s programs don?t", "Justice's programs don't"),
+        ("her own.??A teenager", "her own. A teenager"),
+        ("está más cerca: naïve façade, Ñandú", "está más cerca: naïve façade, Ñandú"),
+        ("Is it? Yes?? Really", "Is it? Yes?? Really"),
+    ],
+)
+def test_mis_decoded_characters_are_repaired(text: str, repaired: str) -> None:
+    assert repair_text(text) == repaired
+
+
+def test_utf8_bytes_declared_windows_1252_read_as_utf8() -> None:
+    text = "<p>Victims’ “Rights” — café</p>"
+    declared = "text/html; charset=windows-1252"
+    assert decode_html(text.encode("utf-8"), declared) == text
+    assert decode_html(text.encode("cp1252"), declared) == text
+
+
 def test_every_golden_record_is_valid() -> None:
     for path in fixture_inputs():
         result = run_case(path)
@@ -321,10 +546,13 @@ def test_every_golden_record_is_valid() -> None:
             continue
         assert result.agency in AGENCIES, path.name
         assert result.content_type in CONTENT_TYPES, path.name
-        assert result.title and "official website" not in result.title.lower(), path.name
+        assert result.title and not is_banner_text(result.title), path.name
         assert result.content_hash == result.compute_hash(), path.name
         assert result.ncj_number is None or result.ncj_number.isdigit(), path.name
         assert Record.from_dict(result.to_dict()) == result, path.name
+        for text in (result.title, result.summary, result.body):
+            assert not [c for c in CHROME if c in text.lower()], path.name
+            assert "â€" not in text and "Ã" not in text and "??" not in text, path.name
 
 
 # -- the bundled sample site ---------------------------------------------------------------------

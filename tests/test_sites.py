@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
+from crawlers import settings as settings_module
+from crawlers.settings import crawl_settings
 from crawlers.sites import (
     BUILTIN_SITES,
     CrawlSettings,
@@ -97,6 +100,32 @@ def test_builtin_rules_skip_traps(url: str, allowed: bool) -> None:
 )
 def test_builtin_kind_rules(site: str, url: str, kind: str | None) -> None:
     assert load_sites().sites[site].kind_of(url) == kind
+
+
+def test_default_crawl_settings_are_fit_for_federal_servers() -> None:
+    defaults = CrawlSettings()
+    assert defaults.download_delay == 1.0 and defaults.concurrency_per_host == 1  # 1 req/s/host
+    assert defaults.timeout == 15.0
+    assert defaults.max_page_bytes == defaults.max_document_bytes == 15 * 1024 * 1024
+    assert defaults.obey_robots and defaults.autothrottle
+    assert re.match(r"^ojp-search/\S+ \(\+https://\S+", defaults.user_agent)  # with a contact URL
+    scrapy_settings = crawl_settings(defaults)
+    assert scrapy_settings["ROBOTSTXT_USER_AGENT"] == "ojp-search"
+    assert scrapy_settings["USER_AGENT"] == settings_module.USER_AGENT == defaults.user_agent
+    assert (settings_module.DOWNLOAD_DELAY, settings_module.DOWNLOAD_TIMEOUT) == (1.0, 15.0)
+    assert settings_module.CONCURRENT_REQUESTS_PER_DOMAIN == 1
+    assert settings_module.DOWNLOAD_MAXSIZE == 15 * 1024 * 1024
+
+
+def test_every_scrapy_setting_states_its_reason() -> None:
+    source = Path(settings_module.__file__).read_text(encoding="utf-8").splitlines()
+    unexplained = []
+    for number, line in enumerate(source):
+        if re.match(r"^[A-Z_]+ = ", line) and not line.startswith(("BOT_NAME", "SPIDER_MODULES")):
+            above = source[number - 1] if number else ""
+            if "#" not in line and not (above.startswith("#") or re.match(r"^[A-Z_]+ = ", above)):
+                unexplained.append(line)
+    assert unexplained == []
 
 
 # -- sites files ---------------------------------------------------------------------------------
@@ -267,7 +296,9 @@ SITE_FIELD_LIST = "name, agency, start_urls, allowed_hosts, sitemaps, allow, den
             "[crawl]\ntimeot = 3\n",
             "sites.toml: [crawl]: unknown field 'timeot'. Fields: user_agent, download_delay, "
             "concurrency_per_host, autothrottle, timeout, max_page_bytes, max_pages, "
-            "depth_limit, retries, obey_robots, revalidate_days, miss_limit, max_removal_share.",
+            "depth_limit, retries, obey_robots, revalidate_days, miss_limit, max_removal_share, "
+            "fetch_documents, max_documents, max_document_bytes, max_document_pages, "
+            "max_document_seconds.",
         ),
         (
             '[crawl]\ntimeout = "fast"\n',
@@ -300,6 +331,18 @@ SITE_FIELD_LIST = "name, agency, start_urls, allowed_hosts, sitemaps, allow, den
         (
             '[crawl]\nuser_agent = "  "\n',
             "sites.toml: [crawl]: field 'user_agent': must not be empty.",
+        ),
+        (
+            "[crawl]\nmax_document_seconds = 0\n",
+            "sites.toml: [crawl]: field 'max_document_seconds': must be more than 0, got 0.",
+        ),
+        (
+            "[crawl]\nmax_document_pages = 0\n",
+            "sites.toml: [crawl]: field 'max_document_pages': must be at least 1, got 0.",
+        ),
+        (
+            '[crawl]\nfetch_documents = "yes"\n',
+            "sites.toml: [crawl]: field 'fetch_documents': expected bool, got a string.",
         ),
     ],
 )

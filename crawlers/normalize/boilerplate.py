@@ -89,9 +89,41 @@ _BANNER_TEXT = re.compile(
 )
 
 
+#: Banner sentences, wherever they stand in a line (glued to other text by broken markup).
+_BANNER_PHRASE = re.compile(
+    r"(?:An )?official website of the United States government(?:,? Department of Justice)?\.?"
+    r"|Here[’']s how you know\.?|The \.gov means it[’']s official\.?"
+    r"|Official websites use \.gov|Secure \.gov websites use HTTPS",
+    re.I,
+)
+
+
+def remove_banner_wording(text: str) -> str:
+    """``text`` without any gov-banner sentence, paragraph breaks kept."""
+    if not _BANNER_WORDING.search(text) and not _BANNER_PHRASE.search(text):
+        return text
+    paragraphs = (" ".join(_BANNER_PHRASE.sub(" ", p).split()) for p in text.split("\n\n"))
+    return "\n\n".join(p for p in paragraphs if p)
+
+
 def is_boilerplate_line(line: str) -> bool:
     """True for a line of site chrome (banner wording, credits, notices...)."""
     return bool(_BOILERPLATE_LINE.match(line))
+
+
+# The banner's sentence wherever it appears, even run into other text by broken markup.
+_BANNER_SENTENCE = re.compile(
+    r"(?:an\s+)?official\s+website\s+of\s+the\s+United\s+States\s+government"
+    r"(?:\s*,\s*Department\s+of\s+Justice)?\.?",
+    re.I,
+)
+
+
+def scrub_banner(text: str) -> str:
+    """``text`` without the banner's sentence (which no resource's own text needs)."""
+    if "fficial" not in text:  # cheap test first: most lines are not affected
+        return text
+    return " ".join(_BANNER_SENTENCE.sub(" ", text).split())
 
 
 def is_banner_text(text: str) -> bool:
@@ -133,7 +165,7 @@ def _strip_banner_blocks(soup: BeautifulSoup, container: Tag | None) -> None:
     """A gov banner without the USWDS classes: the smallest block outside the main content
     holding its wording."""
     for string in soup.find_all(string=_BANNER_WORDING):
-        if string.parent is None:
+        if getattr(string, "parent", None) is None:  # gone with a block decomposed before
             continue
         if container is not None and any(parent is container for parent in string.parents):
             continue

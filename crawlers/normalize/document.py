@@ -48,12 +48,23 @@ class PageHead:
 
 def decode_html(body: str | bytes, content_type: str = "") -> str:
     """Text of a response body: the Content-Type charset, then ``<meta charset>`` /
-    http-equiv, then UTF-8, falling back to windows-1252 when the bytes are not UTF-8."""
+    http-equiv, then UTF-8, falling back to windows-1252 when the bytes are not UTF-8.
+
+    A declared single-byte charset (windows-1252, Latin-1) over bytes that are valid UTF-8 with
+    multi-byte sequences is a mislabelled UTF-8 page: real windows-1252 text is practically never
+    valid UTF-8, and reading it as declared would print "â€™" for "’".
+    """
     if isinstance(body, str):
         return body
     encoding, text = html_to_unicode(
         content_type or None, body, default_encoding="utf-8", auto_detect_fun=_utf8_or_cp1252
     )
+    # w3lib reports windows-1252, Latin-1 and ASCII declarations alike as cp1252.
+    if encoding == "cp1252" and not body.isascii():
+        try:
+            return body.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            return text
     if "\ufffd" in text and encoding.replace("-", "").lower() == "utf8":
         try:
             body.decode("utf-8")

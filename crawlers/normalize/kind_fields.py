@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from crawlers.normalize.boilerplate import remove_banner_wording
 from crawlers.normalize.dates import find_date, parse_date, parse_date_range, reconcile_dates
 from crawlers.normalize.document import PageHead
 from crawlers.normalize.fields import Fields, first_text
@@ -92,6 +93,8 @@ def build_record(x: Extraction, kind: str, head: PageHead) -> dict[str, Any]:
     values.setdefault("body", _join(x.lines))
     if not values.get("summary") and kind != "publication":
         values["summary"] = repair_text(head.description)
+    for key in ("summary", "body"):  # banner text that broken markup glued into the content
+        values[key] = remove_banner_wording(values.get(key, ""))
     values.setdefault("published", _date_of(x.fields, "published"))
     values.setdefault("updated", _date_of(x.fields, "created"))
     values["topics"] = tuple(x.topics)
@@ -221,9 +224,10 @@ def _article(x: Extraction) -> dict[str, Any]:
 
 
 def _feature(x: Extraction) -> dict[str, Any]:
+    """A special feature page: the subpage heading is the title (the feature's own name when the
+    page is the feature's landing page); the feature name is kept apart in ``details``."""
     details = {"feature": x.title, "subpage": x.subheading}
-    title = f"{x.title}: {x.subheading}" if x.subheading else x.title
-    return {"title": title, "details": details}
+    return {"title": x.subheading or x.title, "details": details}
 
 
 def _funding(x: Extraction) -> dict[str, Any]:

@@ -7,7 +7,7 @@ import posixpath
 import re
 from urllib.parse import urljoin, urlsplit
 
-from bs4 import Tag
+from bs4 import NavigableString, Tag
 
 from crawlers.normalize.dates import find_date, parse_date
 from crawlers.normalize.fields import label_key
@@ -71,6 +71,8 @@ def find_headings(main: Tag, pattern: re.Pattern[str]) -> list[Tag]:
     bold line)."""
     headings: list[Tag] = []
     for string in main.find_all(string=lambda s: bool(s) and bool(pattern.match(s.strip()))):
+        if string.find_parent("li") is not None:
+            continue  # a list item that links to "Additional Resources" is not a heading
         element = string.parent
         while element is not None and element.name in ("a", "span", "strong", "b", "em"):
             if element.parent is None or collapse_whitespace(element.parent.get_text(" ")) != (
@@ -121,14 +123,26 @@ def _links_in(element: Tag, page_url: str) -> list[Link]:
 
 def _described_link(item: Tag, anchor: Tag, title: str, page_url: str) -> Link:
     """A link with the agency and date its item prints ("NIJ-Sponsored, February 2020")."""
-    agency: str | None = None
     date: str | None = None
     time = item.find("time")
     if time is not None:
         date = parse_date(collapse_whitespace(time.get_text(" "))) or find_date(
             str(time.get("datetime", ""))
         )
-    lines = [line for line in iter_blocks(item) if line != title]
+    agency, printed = _describe([line for line in iter_blocks(item) if line != title])
+    return Link(
+        url=absolute_url(page_url, str(anchor["href"])),
+        title=title,
+        agency=agency,
+        date=date or printed,
+    )
+
+
+def _describe(lines: list[str]) -> tuple[str | None, str | None]:
+    """The agency and date that an item's lines print: "Agencies" / "Date Published" labels
+    (on their own line or inline), a date line, or an "NIJ-Sponsored, February 2020" line."""
+    agency: str | None = None
+    date: str | None = None
     for i, line in enumerate(lines):
         key = label_key(line)
         if key == "agencies" and i + 1 < len(lines):
@@ -136,7 +150,7 @@ def _described_link(item: Tag, anchor: Tag, title: str, page_url: str) -> Link:
         elif key == "published" and i + 1 < len(lines):
             date = date or parse_date(lines[i + 1])
         elif line.lower().startswith(("agencies ", "agencies:")):
-            agency = agency or _agency_of(line.split(None, 1)[1].lstrip(": "))
+            agency = agency or _agency_of(line[len("agencies") :].lstrip(": "))
         elif parse_date(line):
             date = date or parse_date(line)
         elif line.lower().startswith("date published"):
@@ -146,9 +160,7 @@ def _described_link(item: Tag, anchor: Tag, title: str, page_url: str) -> Link:
             if sponsor and parse_date(sponsor["date"]) and len(sponsor["agency"]) <= 120:
                 agency = agency or _agency_of(sponsor["agency"])
                 date = date or parse_date(sponsor["date"])
-    return Link(
-        url=absolute_url(page_url, str(anchor["href"])), title=title, agency=agency, date=date
-    )
+    return agency, date
 
 
 def _agency_of(text: str) -> str:
@@ -158,26 +170,48 @@ def _agency_of(text: str) -> str:
     return agency_from_name(first) or re.sub(r"[-\s]*sponsored$", "", first, flags=re.I).strip()
 
 
+#: Markup of one listed item: Drupal views rows and teasers, USWDS cards and collections.
+ITEM_SELECTOR = (
+    ".views-row, .resource-list > li, ul.resources > li, .teaser, .node--view-mode-teaser,"
+    " .usa-card, .usa-collection__item, .search-result"
+)
+#: Labels that mark a list item as a listed resource ("NCJ Number", "Agencies"...).
+_ITEM_LABEL = re.compile(r"^(?:ncj number|date published|agencies)\b", re.I)
+_LISTING_HEADINGS = ("h2", "h3", "h4")
+#: Text a teaser may print before its title (a date or a type line), and its whole length.
+_TEASER_LEAD = 40
+_TEASER_SIZE = 1500
+
+
 def extract_listing_items(main: Tag, page_url: str) -> list[Link]:
-    """The items of a listing (Drupal ``views-row`` teasers, a resource list, or linked
-    headings), removed from ``main``."""
-    rows: list[Tag] = main.select(".views-row, .resource-list > li, ul.resources > li, .teaser")
+    """The items of a listing (teasers, cards, resource lists, labelled list items, or linked
+    headings), removed from ``main`` so that nothing an item prints (its "Agencies", its dates)
+    is read as the page's own."""
+    position = {id(element): n for n, element in enumerate(main.find_all(True))}
+    rows: list[Tag] = main.select(ITEM_SELECTOR)
+    rows.extend(item for item in main.find_all("li") if _is_labelled_item(item))
     row_ids = {id(row) for row in rows}
     rows = [row for row in rows if not any(id(parent) in row_ids for parent in row.parents)]
-    links: list[Link] = []
-    if rows:
-        for row in rows:
-            anchor = _item_anchor(row)
-            if anchor is not None:
-                title = collapse_whitespace(anchor.get_text(" "))
-                if title:
-                    links.append(_described_link(row, anchor, title, page_url))
-            row.decompose()
-        for view in main.select(".view-content, .views-element-container"):
-            if not element_text(view):
-                view.decompose()
-        return links
-    return _linked_headings(main, page_url)
+    found: list[tuple[Tag, Link]] = []
+    for row in rows:
+        anchor = _item_anchor(row)
+        if anchor is not None:
+            title = collapse_whitespace(anchor.get_text(" "))
+            if title:
+                found.append((row, _described_link(row, anchor, title, page_url)))
+        row.decompose()
+    for view in main.select(".view-content, .views-element-container"):
+        if not element_text(view):
+            view.decompose()
+    found.extend(_linked_headings(main, page_url))
+    found.sort(key=lambda pair: position[id(pair[0])])
+    return [link for _, link in found]
+
+
+def _is_labelled_item(item: Tag) -> bool:
+    if item.find("a", href=True) is None:
+        return False
+    return any(_ITEM_LABEL.match(line) for line in iter_blocks(item))
 
 
 def _item_anchor(row: Tag) -> Tag | None:
@@ -188,28 +222,61 @@ def _item_anchor(row: Tag) -> Tag | None:
     return row.find("a", href=True)
 
 
-def _linked_headings(main: Tag, page_url: str) -> list[Link]:
-    """Listing items without teaser markup: headings that are links, with the date line and
-    teaser that follow them."""
-    links: list[Link] = []
-    for heading in main.find_all(("h2", "h3", "h4")):
-        anchor = heading.find("a", href=True)
-        if anchor is None or heading.decomposed:
-            continue
+def _linked_headings(main: Tag, page_url: str) -> list[tuple[Tag, Link]]:
+    """Listing items without teaser markup: headings that are links, each with the element that
+    wraps it alone (an ``<article>``, a card), or else the date line and teaser that follow."""
+    linked = [
+        (heading, anchor, _teaser_of(heading, main))
+        for heading in main.find_all(_LISTING_HEADINGS)
+        if (anchor := heading.find("a", href=True)) is not None
+    ]  # every teaser found before any is removed: a removal changes what wraps the rest
+    found: list[tuple[Tag, Link]] = []
+    for heading, anchor, wrapper in linked:
         title = collapse_whitespace(anchor.get_text(" "))
-        if not title:
+        if not title or heading.decomposed:
             continue
-        date = None
+        if wrapper is not None:
+            found.append((wrapper, _described_link(wrapper, anchor, title, page_url)))
+            wrapper.decompose()
+            continue
         followers = []
         for sibling in heading.find_next_siblings():
             if sibling.name in _HEADINGS:
                 break
             followers.append(sibling)
-            date = date or parse_date(collapse_whitespace(sibling.get_text(" ")))
-        links.append(Link(url=absolute_url(page_url, str(anchor["href"])), title=title, date=date))
+        agency, date = _describe([line for f in followers for line in iter_blocks(f)])
+        url = absolute_url(page_url, str(anchor["href"]))
+        found.append((heading, Link(url=url, title=title, agency=agency, date=date)))
         for element in [heading, *followers]:
             element.decompose()
-    return links
+    return found
+
+
+def _teaser_of(heading: Tag, main: Tag) -> Tag | None:
+    """The largest element below ``main`` that wraps ``heading`` as one teaser: no other linked
+    heading in it, at most a short line before the heading, and a teaser's length."""
+    teaser = None
+    element = heading
+    while element.parent is not None and element.parent is not main:
+        parent = element.parent
+        linked = sum(1 for h in parent.find_all(_LISTING_HEADINGS) if h.find("a", href=True))
+        if linked > 1 or _text_before(parent, heading) > _TEASER_LEAD:
+            break
+        if len(parent.get_text()) > _TEASER_SIZE:
+            break
+        teaser = element = parent
+    return teaser
+
+
+def _text_before(container: Tag, element: Tag) -> int:
+    """How many characters of text ``container`` holds before ``element``."""
+    size = 0
+    for previous in element.previous_elements:
+        if previous is container:
+            break
+        if type(previous) is NavigableString:
+            size += len(previous.strip())
+    return size
 
 
 def extract_attachments(main: Tag, page_url: str) -> list[Attachment]:

@@ -171,7 +171,10 @@ def _extract(main: Tag, page_url: str, kind: str, head: PageHead) -> Extraction:
             title, subheading = feature_name, title
         else:
             subheading = _take_subheading(main) or _title_middle(head.title)
-    lines = [line for line in iter_blocks(main) if not is_boilerplate_line(line)]
+        if is_banner_text(subheading):
+            subheading = ""
+    blocks = (scrub_banner(line) for line in iter_blocks(main) if not is_boilerplate_line(line))
+    lines = [line for line in blocks if line]
     while lines and lines[0] == title:
         lines.pop(0)
     text_fields, rest, preamble = extract_text_fields(lines, keys)
@@ -228,7 +231,7 @@ def _take_feature_name(main: Tag) -> str:
     name = element_text(element)
     if element.name != "h1":
         element.decompose()
-    return name
+    return "" if is_banner_text(name) else name
 
 
 def _title_middle(title: str) -> str:

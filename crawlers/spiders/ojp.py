@@ -31,6 +31,7 @@ from urllib.parse import urldefrag, urlsplit, urlunsplit
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import (
+    DontCloseSpider,
     DownloadCancelledError,
     DownloadTimeoutError,
     IgnoreRequest,
@@ -44,14 +45,15 @@ from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.internet.error import TimeoutError as TwistedTimeoutError
 from twisted.python.failure import Failure
 
-from crawlers.documents import is_document_response
+from crawlers.document_fetcher import DocumentFetcher, header_map, response_validators
+from crawlers.documents import document_record, is_document_response
 from crawlers.middlewares import OffsiteRequest, PrivateAddress, RedirectLoop
 from crawlers.normalize import Skip, normalize_page
 from crawlers.settings import crawl_settings
 from crawlers.sites import CrawlSettings, Site, load_sites
 from crawlers.urls import canonical_url
 from index.datadir import DataDir
-from index.records import FetchResult
+from index.records import Attachment, FetchResult
 from index.store import KnownUrl, Store
 
 logger = logging.getLogger(__name__)
@@ -132,14 +134,6 @@ def is_document_url(url: str) -> bool:
     return urlsplit(url).path.lower().endswith(DOCUMENT_SUFFIXES)
 
 
-def header_map(response: Response) -> dict[str, str]:
-    """Response headers as ``{name: value}``; repeated headers joined with ", "."""
-    return {
-        key.decode("latin-1"): ", ".join(v.decode("latin-1") for v in values)
-        for key, values in response.headers.items()
-    }
-
-
 def media_type_of(headers: Mapping[str, str]) -> str:
     for name, value in headers.items():
         if name.lower() == "content-type":
@@ -170,7 +164,8 @@ class OjpSpider(Spider):
             )
             crawler.settings.update(crawl_settings(job.crawl), priority="spider")
         spider = super().from_crawler(crawler, *args, job=job, **kwargs)
-        crawler.signals.connect(spider.stop_non_page_download, signal=signals.headers_received)
+        crawler.signals.connect(spider.stop_unwanted_download, signal=signals.headers_received)
+        crawler.signals.connect(spider.request_sitemap_documents, signal=signals.spider_idle)
         return spider
 
     def __init__(self, job: CrawlJob, **kwargs: Any):
@@ -181,11 +176,18 @@ class OjpSpider(Spider):
         self.known: dict[str, KnownUrl] = {}
         self.seen: set[str] = set()  # canonical URLs requested, skipped or already recorded
         self.start_keys = {canonical_url(url) for url in self.site.start_urls}
+        self.fetcher = DocumentFetcher(self)
+        #: PDFs the sitemaps list: records of their own unless a page links them.
+        self.sitemap_documents: dict[str, tuple[str, str | None]] = {}
+        self.sitemap_documents_requested = False
+        #: Page URL -> its sitemap lastmod, kept with the page however it is reached.
+        self.sitemap_lastmods: dict[str, str | None] = {}
 
     # -- start: store, sitemaps, start URLs ----------------------------------------------------
     async def start(self) -> AsyncIterator[Any]:
         self.known = self.load_known()
         entries = await self.read_sitemaps()
+        self.sitemap_lastmods = {key: lastmod for key, (_, lastmod) in entries.items()}
         for url in self.site.start_urls:
             request = self.page_request(url)
             if request is not None:
@@ -200,6 +202,10 @@ class OjpSpider(Spider):
             request = self.page_request(loc, sitemap_lastmod=lastmod)
             if request is not None:
                 yield request
+        for key, (_, lastmod) in self.sitemap_documents.items():
+            if self.is_unchanged(key, lastmod) and self.is_standalone_document(key):
+                self.seen.add(key)
+                yield self.skipped_result(key, lastmod)
         # A 304 carries no links: pages known from earlier runs are requested directly.
         for key, known in self.known.items():
             request = self.page_request(self.request_url(known.url))
@@ -291,7 +297,15 @@ class OjpSpider(Spider):
                     queue.append(loc)
                 elif self.site.allows(loc) and not is_document_url(loc):
                     entries[canonical_url(loc)] = (loc, item.get("lastmod") or None)
-        logger.info("%s: %d sitemap(s) read, %d page URLs", self.site.name, len(done), len(entries))
+                elif self.fetcher.wants(loc):
+                    self.sitemap_documents[canonical_url(loc)] = (loc, item.get("lastmod") or None)
+        logger.info(
+            "%s: %d sitemap(s) read, %d page URLs, %d documents",
+            self.site.name,
+            len(done),
+            len(entries),
+            len(self.sitemap_documents),
+        )
         return entries
 
     async def download_sitemap(self, url: str) -> bytes | None:
@@ -360,28 +374,33 @@ class OjpSpider(Spider):
             meta={
                 "page": True,
                 "handle_httpstatus_list": HANDLED_STATUSES,
-                "sitemap_lastmod": sitemap_lastmod,
+                "sitemap_lastmod": sitemap_lastmod or self.sitemap_lastmods.get(key),
             },
         )
 
-    def stop_non_page_download(self, headers: Any, request: Request, **_: Any) -> None:
-        """Do not download documents and images: their headers say all a page crawl needs."""
-        if not request.meta.get("page"):
-            return
-        raw = headers.get(b"Content-Type") or b""
-        media_type = raw.decode("latin-1").split(";", 1)[0].strip().lower()
-        if not is_page_type(media_type):
+    def stop_unwanted_download(
+        self, headers: Any, body_length: int, request: Request, **_: Any
+    ) -> None:
+        """Stop a page request that turns out to be a document or an image (its headers say all
+        a page crawl needs), and a document whose declared size is over the cap (its size is
+        recorded; an undeclared size is cut at the cap by the downloader)."""
+        if request.meta.get("page"):
+            raw = headers.get(b"Content-Type") or b""
+            media_type = raw.decode("latin-1").split(";", 1)[0].strip().lower()
+            if not is_page_type(media_type):
+                raise StopDownload(fail=False)
+        elif request.meta.get("document") and body_length > self.job.crawl.max_document_bytes:
             raise StopDownload(fail=False)
 
     # -- responses -----------------------------------------------------------------------------
-    def parse_page(self, response: Response) -> Iterator[FetchResult | Request]:
+    async def parse_page(self, response: Response) -> AsyncIterator[FetchResult | Request]:
         chain = [canonical_url(url) for url in response.meta.get("redirect_urls", [])]
         url = canonical_url(response.url)
         common: dict[str, Any] = {
             "http_status": response.status,
             "sitemap_lastmod": response.meta.get("sitemap_lastmod"),
         }
-        etag, last_modified = self.response_validators(response)
+        etag, last_modified = response_validators(response, self.validators_for(response.url))
         if response.status == 304:
             yield self.result(
                 url, "not_modified", chain, etag=etag, last_modified=last_modified, **common
@@ -418,18 +437,22 @@ class OjpSpider(Spider):
                 return
         else:
             self.seen.add(page.url)
+            record, documents = await self.fetcher.attach(page)
             aliases = [*chain, url]
             yield self.result(
                 page.url,
                 "fetched",
                 aliases,
-                record=page,
+                record=record,
                 etag=etag,
                 last_modified=last_modified,
                 **common,
             )
+            for document in documents:
+                yield document
         if not self.forbids_following(response, headers):
-            yield from self.follow_links(response)
+            for request in self.follow_links(response):
+                yield request
 
     def handle_document(
         self, response: Response, headers: Mapping[str, str], chain: list[str]
@@ -469,20 +492,95 @@ class OjpSpider(Spider):
             if request is not None:
                 yield request
 
-    def response_validators(self, response: Response) -> tuple[str | None, str | None]:
-        """The response's ETag and Last-Modified; on a 304 without them, the stored ones."""
-        etag = response.headers.get(b"ETag")
-        last_modified = response.headers.get(b"Last-Modified")
-        stored = self.validators_for(response.url) if response.status == 304 else (None, None)
-        return (
-            etag.decode("latin-1") if etag else stored[0],
-            last_modified.decode("latin-1") if last_modified else stored[1],
-        )
-
     def result(self, url: str, outcome: str, aliases: list[str], **fields: Any) -> FetchResult:
         self.tally.outcomes[outcome] += 1
         kept = tuple(dict.fromkeys(alias for alias in aliases if alias != url))
         return FetchResult(url=url, outcome=outcome, aliases=kept, **fields)
+
+    # -- documents no page links ---------------------------------------------------------------
+    def is_standalone_document(self, key: str) -> bool:
+        """False when a page read the document at ``key`` before (its text lives in that page's
+        record); True when it has a record of its own or was never read."""
+        known = self.known.get(key)
+        if known is None or known.status != "live":
+            return True
+        if self.fetcher.store is None:
+            self.fetcher.store = Store.open(self.job.data_dir)
+        stored = self.fetcher.store.get(key)
+        return stored is not None and stored.url == key and stored.content_type == "document"
+
+    def request_sitemap_documents(self) -> None:
+        """Once the pages are done: the sitemap's PDFs that no page links become records of
+        their own (kind ``document``), fetched like pages."""
+        if self.sitemap_documents_requested:
+            return
+        self.sitemap_documents_requested = True
+        assert self.crawler.engine is not None
+        wanted = [
+            (key, loc, lastmod)
+            for key, (loc, lastmod) in self.sitemap_documents.items()
+            if key not in self.seen
+            and key not in self.fetcher.attached
+            and self.is_standalone_document(key)
+        ]
+        for key, loc, lastmod in wanted:
+            if self.fetcher.requested >= self.job.crawl.max_documents:
+                break
+            self.fetcher.requested += 1
+            self.seen.add(key)
+            request = self.fetcher.document_request(loc, conditional=True)
+            request = request.replace(
+                callback=self.parse_document,
+                errback=self.record_failure,
+                meta={
+                    **request.meta,
+                    "handle_httpstatus_list": HANDLED_STATUSES,
+                    "sitemap_lastmod": lastmod,
+                },
+            )
+            self.crawler.engine.crawl(request)
+        if wanted:
+            logger.info("%s: %d document(s) no page links", self.site.name, len(wanted))
+            raise DontCloseSpider
+
+    async def parse_document(self, response: Response) -> AsyncIterator[FetchResult]:
+        """A document of its own: a record of kind ``document`` holding its text."""
+        chain = [canonical_url(url) for url in response.meta.get("redirect_urls", [])]
+        url = canonical_url(response.url)
+        common: dict[str, Any] = {
+            "http_status": response.status,
+            "sitemap_lastmod": response.meta.get("sitemap_lastmod"),
+        }
+        etag, last_modified = response_validators(response, self.validators_for(response.url))
+        if response.status == 304:
+            yield self.result(
+                url, "not_modified", chain, etag=etag, last_modified=last_modified, **common
+            )
+            return
+        if response.status in (404, 410):
+            yield self.result(url, "gone", chain, error=f"HTTP {response.status}", **common)
+            return
+        extraction = await self.fetcher.extract(Attachment(url=response.url), response)
+        record = document_record(
+            extraction.attachment,
+            site=self.site.name,
+            agency=self.site.agency,
+            fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        )
+        yield self.result(
+            record.url,
+            "fetched",
+            [*chain, url],
+            record=record,
+            etag=etag,
+            last_modified=last_modified,
+            **common,
+        )
+
+    def closed(self, reason: str) -> None:
+        self.fetcher.close()
+        if self.fetcher.counts:
+            logger.info("%s: documents %s", self.site.name, self.fetcher.summary())
 
     # -- errors --------------------------------------------------------------------------------
     def record_failure(self, failure: Failure) -> Iterator[FetchResult]:
@@ -490,7 +588,7 @@ class OjpSpider(Spider):
         request: Request = failure.request  # type: ignore[attr-defined]
         chain = request.meta.get("redirect_urls") or []
         url = canonical_url(chain[0] if chain else request.url)
-        outcome, error, status = self.classify(failure)
+        outcome, error, status = self.classify_error(failure.value)
         level = logging.INFO if outcome == "excluded" else logging.WARNING
         logger.log(level, "%s %s: %s", outcome.capitalize(), request.url, error)
         if outcome == "excluded":
@@ -506,11 +604,14 @@ class OjpSpider(Spider):
             sitemap_lastmod=request.meta.get("sitemap_lastmod"),
         )
 
-    def classify(self, failure: Failure) -> tuple[str, str, int | None]:
-        """(outcome, error, HTTP status) for a failed request."""
-        exc = failure.value
+    def classify_error(self, exc: BaseException | None) -> tuple[str, str, int | None]:
+        """(outcome, error, HTTP status) for a request that ended in ``exc``."""
         if isinstance(exc, HttpError):
             status = exc.response.status
+            location = exc.response.headers.get(b"Location")
+            if 300 <= status < 400 and location:  # a scheme the redirect may not go to (file:)
+                target = location.decode("latin-1")[:200]
+                return "excluded", f"redirect off the site (to {target})", status
             return "failed", f"HTTP {status}", status
         if isinstance(exc, OffsiteRequest):
             return "excluded", f"redirect off the site ({exc})", None
