@@ -99,6 +99,17 @@ def strip_control(text: str) -> str:
     return text.translate(_LINE_CONTROLS)
 
 
+# JSON escapes C0 itself; the rest become \\uXXXX escapes too, which JSON reads back unchanged.
+_JSON_CONTROLS = {code: f"\\u{code:04x}" for code in _CONTROLS if code >= 0x7F}
+
+
+def json_line(data: object) -> str:
+    """``data`` as one line of UTF-8 JSON that is also safe to print on a terminal."""
+    import json
+
+    return json.dumps(data, ensure_ascii=False).translate(_JSON_CONTROLS)
+
+
 def print_error(message: str) -> None:
     sys.stderr.write(f"Error: {strip_control(message)}\n")
 
@@ -130,12 +141,11 @@ def fail_search(exc: Exception) -> NoReturn:
 
 
 def print_hits_json(results: object, *, page: int) -> None:
-    import json
     from dataclasses import asdict
 
     for hit in results.hits:  # type: ignore[attr-defined]
         row = {k: strip_control(v) if isinstance(v, str) else v for k, v in asdict(hit).items()}
-        sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+        sys.stdout.write(json_line(row) + "\n")
     summary = {
         "total": results.total,  # type: ignore[attr-defined]
         "page": page,
@@ -144,7 +154,7 @@ def print_hits_json(results: object, *, page: int) -> None:
         "corrected": results.corrected,  # type: ignore[attr-defined]
         "parsed": results.parsed,  # type: ignore[attr-defined]
     }
-    sys.stdout.write(json.dumps(summary, ensure_ascii=False) + "\n")
+    sys.stdout.write(json_line(summary) + "\n")
 
 
 def marked_snippet(snippet: str) -> str:
@@ -329,9 +339,7 @@ def check_date(value: str | None, option: str) -> str | None:
 
 
 def print_json_line(data: object) -> None:
-    import json
-
-    sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+    sys.stdout.write(json_line(data) + "\n")
 
 
 def record_lines(record: Record, status: str | None) -> list[str]:

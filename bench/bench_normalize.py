@@ -59,7 +59,9 @@ def main(argv: list[str] | None = None) -> int:
     sys.stderr.write(f"normalizing {len(pages)} pages for {seconds:.0f} s on one core\n")
     done, elapsed = measure(pages, seconds)
     size = sum(len(body) for _, body, _ in pages) / len(pages)
-    command = "python -m bench.bench_normalize" + (" --quick" if args.quick else "")
+    command = " ".join(
+        ["python -m bench.bench_normalize", *(sys.argv[1:] if argv is None else argv)]
+    )
     print("# normalize_page throughput\n")
     print(f"- command: `{command}`")
     print(f"- machine: {describe_machine().summary()}")

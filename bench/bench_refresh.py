@@ -18,6 +18,11 @@ three refreshes per run:
 ephemeral Prefect server; ``--mode both`` does both. Normalization is timed apart, in process,
 over a sample of the served pages, and the full index build (``rebuild_index``) runs in a child
 process whose peak RSS is reported. Figures are medians over ``--runs``.
+
+The crawl step fetches, normalizes and stages in one child process. It is split into crawl
+(fetching: Scrapy, Twisted, HTTP), normalize and store with the sampled ``normalize_page`` time
+times the pages, and the share of ``Store.stage_results`` in one more full crawl (of
+``--profile-pages`` pages) run under cProfile, whose heaviest functions are listed too.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import pstats
 import resource
 import shlex
 import shutil
@@ -44,10 +50,13 @@ from bench.synthetic_pages import CONTENT_TYPES, SyntheticSite
 from bench.synthetic_site import SITE_NAME, RequestCounts, SyntheticSiteServer, sites_toml
 
 QUICK_PAGES = 2_000
+PROFILE_PAGES = 2_000
+PROFILE_TOP = 8
 NORMALIZE_SAMPLE = 300
 TARGET_UNCHANGED_SHARE = 0.05
 TARGET_CHANGED_SHARE = 0.10
 TARGET_UNCHANGED_PAGE_REQUESTS = 1 / 30
+TARGET_PEAK_RSS_MB = 1024
 
 
 @dataclass
@@ -85,6 +94,23 @@ class RebuildTiming:
 
 
 @dataclass
+class CrawlProfile:
+    """Where one profiled full crawl child spent its time."""
+
+    pages: int
+    seconds: float  # profiled time of the child (cProfile slows it down)
+    shares: dict[str, float]  # component -> share of the child's time
+    top: list[tuple[str, float, float]]  # heaviest functions: (where, own s, cumulative s)
+
+
+#: Crawl child components found by (file path fragment, function name) in the profile.
+PROFILE_COMPONENTS = {
+    "normalize": ("crawlers/normalize/", "normalize_page"),
+    "store": ("index/store.py", "stage_results"),
+}
+
+
+@dataclass
 class Measurements:
     """Everything one benchmark invocation measured."""
 
@@ -95,6 +121,8 @@ class Measurements:
     rebuild: RebuildTiming
     crawl_peak_mb: float | None  # the largest child's peak RSS after the steps crawls
     load: tuple[float, float]  # 1-minute load average before and after
+    profile: CrawlProfile | None = None  # the crawl child's profile, when one was taken
+    bench_peak_mb: float | None = None  # this process's peak RSS (it runs update_index)
 
 
 def cpu_seconds() -> float:
@@ -263,6 +291,51 @@ def rebuild_in_this_process(data_dir: Path) -> None:
     sys.stdout.write(json.dumps(result) + "\n")
 
 
+def profile_crawl(pages: int, seed: int, work: Path) -> CrawlProfile:
+    """One full crawl of a site of ``pages`` pages, its child process run under cProfile."""
+    from crawlers.runner import child_environment, crawl_command
+    from index.datadir import DataDir
+    from index.store import Store
+
+    home = DataDir(work / "profile").ensure()
+    output = work / "crawl.prof"
+    with SyntheticSiteServer(SyntheticSite(pages, seed=seed)) as server:
+        sites_file = work / "profile-sites.toml"
+        sites_file.write_text(sites_toml(server.base_url, max_pages=10 * pages + 1000))
+        with Store.open(home) as store:
+            run_id = store.start_run([SITE_NAME])
+        command = crawl_command(SITE_NAME, sites_file, home, run_id, full=False)
+        command[1:2] = ["-m", "cProfile", "-o", str(output), "-m"]  # -m cProfile ... -m crawlers
+        done = subprocess.run(
+            command, capture_output=True, text=True, check=False, env=child_environment()
+        )
+    if done.returncode != 0:
+        raise RuntimeError(f"profiled crawl failed:\n{done.stderr[-2000:]}")
+    return read_profile(output, pages)
+
+
+def read_profile(path: Path, pages: int) -> CrawlProfile:
+    stats: dict[Any, Any] = pstats.Stats(str(path)).stats  # type: ignore[attr-defined]
+    total = sum(own for _, _, own, _, _ in stats.values())
+    shares = {name: 0.0 for name in PROFILE_COMPONENTS}
+    for (filename, _, function), (_, _, _, cumulative, _) in stats.items():
+        for name, (fragment, wanted) in PROFILE_COMPONENTS.items():
+            if function == wanted and fragment in filename.replace(os.sep, "/"):
+                shares[name] += cumulative / total
+    heaviest = sorted(stats.items(), key=lambda item: item[1][2], reverse=True)[:PROFILE_TOP]
+    top = [(describe_function(key), row[2], row[3]) for key, row in heaviest]
+    return CrawlProfile(pages=pages, seconds=total, shares=shares, top=top)
+
+
+def describe_function(key: tuple[str, int, str]) -> str:
+    filename, line, function = key
+    if filename == "~":  # a built-in
+        return function
+    parts = Path(filename).parts
+    short = "/".join(parts[-2:]) if len(parts) > 1 else filename
+    return f"{short}:{line} {function}"
+
+
 # -- report --------------------------------------------------------------------------------------
 
 
@@ -322,8 +395,8 @@ def report_mode(results: list[Refresh], mode: str, pages: int) -> list[str]:
             figure(
                 f"{mode}: {title}, requests",
                 f"{requests:.0f} ({median([r.requests.sitemap for r in rows]):.0f} sitemap, "
-                f"{page_requests:.0f} page, {median([r.requests.not_modified for r in rows]):.0f}"
-                f" × 304)",
+                f"{page_requests:.0f} page = {page_requests / pages:.1%} of {pages:,} pages, "
+                f"{median([r.requests.not_modified for r in rows]):.0f} × 304)",
                 f"pages ≤ {limit:.0f}" if title == "no change" else "",
                 verdict(page_requests <= limit) if title == "no change" else "",
             )
@@ -341,6 +414,54 @@ def report_mode(results: list[Refresh], mode: str, pages: int) -> list[str]:
 
 
 LABELS = ("full", "no change", "1 % changed")
+
+
+def report_split(
+    results: list[Refresh], normalize_timing: NormalizeTiming, profile: CrawlProfile, pages: int
+) -> list[str]:
+    """The full refresh (steps) as crawl, normalize, store and index. The crawl step holds the
+    other three's crawl-side work: normalize is ``normalize_page``'s sampled mean times the pages
+    (measured without a profiler), staging is ``stage_results``'s profiled share of the crawl
+    step, and fetching is what remains."""
+    full = pick(results, "full", "steps")
+    full_wall = median([r.wall for r in full])
+    crawl = median([r.phases["crawl"] for r in full])
+    staging = crawl * profile.shares["store"]
+    normalize = min(normalize_timing.mean_ms * pages / 1000, crawl - staging)
+    store = staging + sum(median([r.phases[p] for r in full]) for p in ("start", "apply", "finish"))
+    parts = {
+        "crawl (fetch: Scrapy, Twisted, HTTP)": crawl - normalize - staging,
+        "normalize (normalize_page)": normalize,
+        "store (staging, apply, start, finish)": store,
+        "index (update_index: full build)": median([r.phases["index"] for r in full]),
+    }
+    return [
+        figure(
+            f"steps: full split, {name}",
+            f"{seconds:.1f} s ({seconds / full_wall:.0%}) = {pages / seconds:.0f} pages/s",
+        )
+        for name, seconds in parts.items()
+    ]
+
+
+def report_profile(profile: CrawlProfile) -> list[str]:
+    shares = ", ".join(
+        f"{PROFILE_COMPONENTS[name][1]} {share:.1%}" for name, share in profile.shares.items()
+    )
+    rest = 1 - sum(profile.shares.values())
+    lines = [
+        "",
+        f"Crawl child profile (cProfile, one full crawl of {profile.pages:,} pages, "
+        f"{profile.seconds:.1f} s profiled): {shares}, fetching and the rest {rest:.0%}. "
+        "Heaviest functions by own time:",
+        "",
+        "| function | own s | cumulative s |",
+        "|---|---:|---:|",
+    ]
+    lines += [
+        f"| `{where}` | {own:.2f} | {cumulative:.2f} |" for where, own, cumulative in profile.top
+    ]
+    return lines
 
 
 def render_report(command: str, measured: Measurements) -> str:
@@ -361,6 +482,8 @@ def render_report(command: str, measured: Measurements) -> str:
     ]
     for mode in modes:
         lines += report_mode(results, mode, pages)
+        if mode == "steps" and measured.profile is not None:
+            lines += report_split(results, normalize, measured.profile, pages)
     if normalize.pages:
         projected = normalize.mean_ms * pages / 1000
         lines.append(
@@ -377,13 +500,24 @@ def render_report(command: str, measured: Measurements) -> str:
         lines.append(figure("synthetic server CPU during the full crawl", f"{server_cpu:.1f} s"))
     if measured.crawl_peak_mb is not None:
         lines.append(figure("crawl child peak RSS", f"{measured.crawl_peak_mb:.0f} MB"))
+    if measured.bench_peak_mb is not None:
+        lines.append(
+            figure(
+                "benchmark process peak RSS (server, apply, update_index in process)",
+                f"{measured.bench_peak_mb:.0f} MB",
+            )
+        )
     lines.append(
         figure(
             f"rebuild_index, {rebuild.documents:,} records (child process)",
             f"{rebuild.seconds:.1f} s = {rebuild.documents / rebuild.seconds:.0f} records/s, "
             f"peak RSS {rebuild.peak_rss_mb:.0f} MB",
+            f"RSS ≤ {TARGET_PEAK_RSS_MB} MB",
+            verdict(rebuild.peak_rss_mb <= TARGET_PEAK_RSS_MB),
         )
     )
+    if measured.profile is not None:
+        lines += report_profile(measured.profile)
     return "\n".join(lines) + "\n"
 
 
@@ -407,6 +541,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--flow-runs", type=int, default=1, help="repetitions of the flow (1)")
     parser.add_argument("--seed", type=int, default=1, help="synthetic site seed (1)")
+    parser.add_argument(
+        "--profile-pages",
+        type=int,
+        default=PROFILE_PAGES,
+        help=f"pages of the profiled crawl that splits the crawl step; 0: none ({PROFILE_PAGES})",
+    )
     parser.add_argument("--quick", action="store_true", help=f"{QUICK_PAGES} pages, one run")
     parser.add_argument("--work-dir", type=Path, help="where data dirs go (a temp dir)")
     parser.add_argument("--keep", action="store_true", help="keep the data dirs")
@@ -415,6 +555,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.quick:
         args.pages, args.runs, args.flow_runs = min(args.pages, QUICK_PAGES), 1, 1
+        args.profile_pages = min(args.profile_pages, args.pages // 4)
     return args
 
 
@@ -450,6 +591,10 @@ def run_benchmark(args: argparse.Namespace, work: Path) -> Measurements:
                         crawl_peak_mb = peak_kb / 1024
         normalize = measure_normalize(site, server.base_url, min(NORMALIZE_SAMPLE, args.pages))
     rebuild = measure_rebuild(work / f"{modes[0]}-0")
+    profile = None
+    if args.profile_pages and "steps" in modes:
+        log_progress(f"profiling one full crawl of {args.profile_pages:,} pages")
+        profile = profile_crawl(args.profile_pages, args.seed, work)
     return Measurements(
         pages=args.pages,
         runs=describe_runs(args),
@@ -457,6 +602,8 @@ def run_benchmark(args: argparse.Namespace, work: Path) -> Measurements:
         normalize=normalize,
         rebuild=rebuild,
         crawl_peak_mb=crawl_peak_mb,
+        profile=profile,
+        bench_peak_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         load=(load_before, os.getloadavg()[0]),
     )
 

@@ -1,14 +1,16 @@
 """Run every benchmark script and collect what each printed into bench/RESULTS.md.
 
     python -m bench.run            # full figures (can take many minutes)
-    python -m bench.run --quick    # every script's quick mode: a smoke test of the benchmarks
+    python -m bench.run --quick    # every script's quick mode: a smoke test, printed on stdout
     python -m bench.run --only bench_refresh
 
 A benchmark script is a module ``bench/bench_<name>.py`` runnable as ``python -m
 bench.bench_<name>``; it prints its figures on stdout (markdown preferred: a heading and a table)
-and progress on stderr, and accepts ``--quick`` (a script that rejects the flag is run without
-it). RESULTS.md gets the date, the machine, and per script the exact command, its exit status,
-its wall time and its output.
+and progress on stderr, and accepts ``--quick`` (a script that rejects the flag is skipped by
+``--quick``, since its full size can take many minutes). RESULTS.md gets the date, the machine,
+and per script the exact command, its exit status, its wall time and its output. Quick-mode
+figures are not reference figures: ``--quick`` prints its report instead of writing RESULTS.md,
+unless ``--output`` names a file.
 """
 
 from __future__ import annotations
@@ -41,6 +43,11 @@ class ScriptRun:
     seconds: float
     stdout: str
     stderr: str
+    skipped: bool = False  # quick mode, and the script has none
+
+    @property
+    def failed(self) -> bool:
+        return self.returncode != 0 and not self.skipped
 
     @property
     def shown_command(self) -> str:
@@ -62,28 +69,45 @@ def find_scripts(only: list[str] | None) -> list[str]:
 
 def run_script(name: str, quick: bool, timeout: float | None) -> ScriptRun:
     """Run one script from the repository root, echoing its stderr (progress) as it comes;
-    retry without ``--quick`` if the script rejects it."""
+    a script that rejects ``--quick`` is skipped in quick mode."""
     command = [sys.executable, "-m", f"bench.{name}", *(["--quick"] if quick else [])]
     sys.stderr.write(f"[bench.run] {shlex.join(['python', *command[1:]])}\n")
     start = time.perf_counter()
     process = subprocess.Popen(
         command, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
+    # One reader per pipe: stderr is echoed as it comes, stdout is collected; the process is
+    # only waited for (``communicate`` would read the pipes too and swallow stderr).
     stderr_lines: list[str] = []
-    echo = threading.Thread(target=echo_lines, args=(process.stderr, stderr_lines), daemon=True)
-    echo.start()
+    stdout_lines: list[str] = []
+    readers = [
+        threading.Thread(target=echo_lines, args=(process.stderr, stderr_lines), daemon=True),
+        threading.Thread(target=collect_lines, args=(process.stdout, stdout_lines), daemon=True),
+    ]
+    for reader in readers:
+        reader.start()
     try:
-        stdout, _ = process.communicate(timeout=timeout)
+        process.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
         process.kill()
-        stdout, _ = process.communicate()
+        process.wait()
         stderr_lines.append(f"timed out after {timeout:.0f} s\n")
-    echo.join()
-    stderr = "".join(stderr_lines)
+    for reader in readers:
+        reader.join()
+    stdout, stderr = "".join(stdout_lines), "".join(stderr_lines)
     returncode = process.returncode if process.returncode is not None else -1
+    seconds = time.perf_counter() - start
     if quick and returncode == 2 and "unrecognized arguments: --quick" in stderr:
-        return run_script(name, False, timeout)
-    return ScriptRun(name, command, returncode, time.perf_counter() - start, stdout, stderr)
+        # Its full size could take many minutes: a smoke test skips it rather than wait.
+        sys.stderr.write(f"[bench.run] {name} has no --quick mode: skipped\n")
+        return ScriptRun(name, command, returncode, seconds, "", stderr, skipped=True)
+    return ScriptRun(name, command, returncode, seconds, stdout, stderr)
+
+
+def collect_lines(stream: IO[str] | None, into: list[str]) -> None:
+    """Keep a child's stdout (its figures) as it comes."""
+    if stream is not None:
+        into.extend(stream)
 
 
 def echo_lines(stream: IO[str] | None, into: list[str]) -> None:
@@ -110,7 +134,10 @@ def render_output(stdout: str) -> str:
 
 def render_section(run: ScriptRun, started: datetime) -> str:
     """One script's section: its command, status, date, wall time and output."""
-    status = "ok" if run.returncode == 0 else f"**failed (exit {run.returncode})**"
+    if run.skipped:
+        status = "skipped (no --quick mode)"
+    else:
+        status = "ok" if run.returncode == 0 else f"**failed (exit {run.returncode})**"
     lines = [
         f"## {run.name}",
         "",
@@ -120,7 +147,7 @@ def render_section(run: ScriptRun, started: datetime) -> str:
         render_output(run.stdout),
         "",
     ]
-    if run.returncode != 0:
+    if run.failed:
         tail = "\n".join(run.stderr.strip().splitlines()[-25:])
         lines += ["Last lines of stderr:", "", f"```text\n{tail}\n```", ""]
     return "\n".join(lines)
@@ -172,7 +199,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="run only these scripts; the other sections of RESULTS.md are kept",
     )
     parser.add_argument("--timeout", type=float, help="seconds allowed per script")
-    parser.add_argument("--output", type=Path, default=RESULTS_PATH, help="RESULTS.md path")
+    parser.add_argument(
+        "--output",
+        type=Path,
+        help="where the report goes (bench/RESULTS.md; with --quick: stdout)",
+    )
     return parser.parse_args(argv)
 
 
@@ -185,12 +216,17 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write(f"Error: {error}\n")
         return 2
     runs = [run_script(name, args.quick, args.timeout) for name in names]
-    kept = read_sections(args.output) if args.only else {}
-    args.output.write_text(render_results(runs, args.quick, started, kept), encoding="utf-8")
-    failed = [run.name for run in runs if run.returncode != 0]
+    output = args.output or (None if args.quick else RESULTS_PATH)
+    kept = read_sections(output) if args.only and output is not None else {}
+    report = render_results(runs, args.quick, started, kept)
+    if output is None:
+        sys.stdout.write(report)
+    else:
+        output.write_text(report, encoding="utf-8")
+    failed = [run.name for run in runs if run.failed]
     sys.stderr.write(
-        f"[bench.run] wrote {args.output}; {len(runs)} script(s)"
-        + (f", failed: {', '.join(failed)}\n" if failed else ", all ok\n")
+        f"[bench.run] {'wrote ' + str(output) if output else 'printed the report'}; "
+        f"{len(runs)} script(s)" + (f", failed: {', '.join(failed)}\n" if failed else ", all ok\n")
     )
     return 1 if failed else 0
 

@@ -22,7 +22,7 @@ import logging
 from collections import Counter, OrderedDict
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import urldefrag, urlsplit
 
 from scrapy import Request
@@ -288,5 +288,6 @@ class DocumentFetcher:
         while len(self.recent) > RECENT_DOCUMENTS:
             self.recent.popitem(last=False)
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self) -> dict[str, int]:
+        """What happened to the crawl's documents: {"read": 12, "not modified": 30, ...}."""
         return dict(sorted(self.counts.items()))

@@ -175,7 +175,10 @@ class BackoffRetryMiddleware(RetryMiddleware):
         return result
 
     async def wait_before(self, retry: Request) -> None:
-        attempt = retry.meta.get("retry_times", 1)
-        delay = min(self.backoff_base * 2 ** (attempt - 1), self.backoff_max)
+        delay = self.backoff_delay(retry.meta.get("retry_times", 1))
         if delay > 0:
             await asyncio.sleep(delay)
+
+    def backoff_delay(self, attempt: int) -> float:
+        """Seconds to wait before retry number ``attempt`` (1 for the first retry)."""
+        return min(self.backoff_base * 2 ** (attempt - 1), self.backoff_max)

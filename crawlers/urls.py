@@ -10,6 +10,7 @@ from w3lib.url import canonicalize_url
 #: Query parameters that never change what a page shows (GovDelivery and analytics tags).
 TRACKING_PREFIXES = ("utm_",)
 TRACKING_PARAMS = frozenset({"fbclid", "gclid", "mc_cid", "mc_eid", "_ga"})
+DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 def is_ip_or_local(host: str) -> bool:
@@ -35,11 +36,10 @@ def canonical_url(url: str, *, fold_www: bool = True) -> str:
     host = (parts.hostname or "").rstrip(".").lower()
     if fold_www and host.startswith("www."):
         host = host[4:]
-    scheme = parts.scheme.lower() or "https"
-    if scheme == "http" and host and not is_ip_or_local(host):
-        scheme = "https"
+    given = parts.scheme.lower() or "https"
+    scheme = "https" if given == "http" and host and not is_ip_or_local(host) else given
     port = parts.port
-    if port and not ((scheme == "http" and port == 80) or (scheme == "https" and port == 443)):
+    if port and port not in (DEFAULT_PORTS.get(given), DEFAULT_PORTS.get(scheme)):
         netloc = f"{host}:{port}"
     else:
         netloc = host

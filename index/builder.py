@@ -190,9 +190,11 @@ class IndexBuilder(SegmentWriter):  # type: ignore[misc]
     """A writer for filling a new, empty index: ``add_document()`` each document, ``commit()``."""
 
     def __init__(self, ix: Index, *, limitmb: int = 256) -> None:
-        super().__init__(ix, limitmb=limitmb)
-        if self.segments:
+        if not ix.is_empty():
             raise ValueError("IndexBuilder fills a new, empty index")
+        # Separate segment files, not one compound file: Whoosh reads a compound segment by
+        # copying all of it into memory each time the index is opened.
+        super().__init__(ix, limitmb=limitmb, compound=False)
         self._budget = limitmb * 1024 * 1024
         self._estimate = 0
         self._postings: dict[str, dict[bytes, TermPostings]] = {}
@@ -211,6 +213,8 @@ class IndexBuilder(SegmentWriter):  # type: ignore[misc]
                 self._analysis[name] = analysis.positions
             elif type(field.format) is formats.Existence:
                 self._analysis[name] = analysis.existence
+        #: The fields whose text is analysed in bulk (the others use ``field.index()``).
+        self.bulk_fields = frozenset(self._analysis)
 
     # -- documents -------------------------------------------------------------------------------
 

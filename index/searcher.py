@@ -242,12 +242,18 @@ def make_parser(schema: Any, fields: Sequence[str] | None = None) -> MultifieldP
 
 
 def bound_expansions(q: query.Query, reader: Any) -> query.Query:
-    """Replace each wildcard / prefix by an OR of its ``MAX_EXPANSIONS`` most frequent terms."""
+    """Replace each query that expands to terms (wildcard, prefix, term range, fuzzy term) by an
+    OR of its ``MAX_EXPANSIONS`` most frequent terms, looking at most at ``MAX_SCANNED_TERMS``.
+    A pattern of wildcards only (``*``, ``title:?*``) matches every document."""
 
     def visit(node: query.Query) -> query.Query:
         if isinstance(node, query.Phrase) and not _has_positions(reader, node.fieldname):
             return query.And([query.Term(node.fieldname, w) for w in node.words], boost=node.boost)
-        if not isinstance(node, query.PatternQuery) or not node.text.strip("*?"):
+        if isinstance(node, query.Every) or (
+            isinstance(node, query.PatternQuery) and not node.text.strip("*?")
+        ):
+            return query.Every()
+        if not isinstance(node, query.MultiTerm):
             return node
         if isinstance(node, query.Prefix):
             found = (

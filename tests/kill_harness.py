@@ -89,13 +89,14 @@ def install_index_hooks(point: str) -> None:
     from whoosh.writing import SegmentWriter
 
     import index.writer
+    from index.builder import IndexBuilder
 
     kind, _, rest = point.partition(":")
     name, _, number = rest.partition(":")
     if name == "docs":
         limit = int(number)
         method = "update_document" if kind == "index" else "add_document"
-        cls: Any = SegmentWriter
+        cls: Any = SegmentWriter if kind == "index" else IndexBuilder
         original_doc = getattr(cls, method)
         calls = {"n": 0}
 

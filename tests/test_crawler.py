@@ -20,7 +20,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from scrapy.settings import Settings
 
+from crawlers.middlewares import BackoffRetryMiddleware
 from crawlers.runner import CrawlError, crawl_site
 from crawlers.sites import CrawlSettings, load_sites
 from crawlers.spiders.ojp import CrawlJob, OjpSpider, in_revalidation_slice
@@ -135,8 +137,14 @@ def two_runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TwoRuns]:
                 "/robots.txt": Route(
                     b"User-agent: *\nDisallow: /private/\n\n"
                     b"User-agent: ojp-search\nDisallow: /private/\nDisallow: /members/\n\n"
-                    + f"Sitemap: {base}/sitemap.xml.gz\n".encode(),
+                    + f"Sitemap: {base}/sitemap-index.xml\n".encode(),
                     "text/plain",
+                ),
+                "/sitemap-index.xml": Route(
+                    '<?xml version="1.0" encoding="UTF-8"?>'
+                    '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+                    f"<sitemap><loc>{base}/sitemap.xml.gz</loc></sitemap></sitemapindex>".encode(),
+                    "application/xml",
                 ),
                 "/sitemap.xml.gz": Route(
                     sitemap_gz(base, {"/a": "2024-01-01", "/c": "2024-02-01"}),
@@ -390,9 +398,10 @@ def test_documents_and_error_pages(two_runs: TwoRuns) -> None:
     assert results["/noindex"].error.startswith("noindex")
 
 
-def test_gzipped_sitemap_from_robots_txt_is_read(two_runs: TwoRuns) -> None:
+def test_sitemap_index_and_gzipped_sitemap_from_robots_txt_are_read(two_runs: TwoRuns) -> None:
     results = two_runs.first.by_path(two_runs.base)
-    assert "/sitemap.xml.gz" in two_runs.first.paths()
+    paths = two_runs.first.paths()
+    assert paths.index("/sitemap-index.xml") < paths.index("/sitemap.xml.gz") < paths.index("/c")
     assert results["/c"].outcome == "fetched"  # no page links it: only the sitemap does
     assert results["/c"].sitemap_lastmod == "2024-02-01"
 
@@ -638,3 +647,25 @@ def test_every_url_is_revalidated_once_per_period() -> None:
     for n in range(50):
         url = f"https://nij.ojp.gov/topics/articles/{n}"
         assert sum(in_revalidation_slice(url, day, 30) for day in days) == 1
+
+
+@pytest.mark.parametrize(
+    ("url", "canonical"),
+    [
+        ("HTTP://WWW.NIJ.OJP.GOV./topics/", "https://nij.ojp.gov/topics/"),
+        ("http://ojp.gov:80/a?utm_source=x&b=2&a=1#part", "https://ojp.gov/a?a=1&b=2"),
+        ("https://www.ojp.gov/library?fbclid=abc", "https://ojp.gov/library"),
+        ("https://bjs.ojp.gov", "https://bjs.ojp.gov/"),
+        ("http://127.0.0.1:8000/nij/?utm_medium=email", "http://127.0.0.1:8000/nij/"),
+        ("https://ojp.gov/a%7eb/caf%C3%A9", "https://ojp.gov/a~b/caf%C3%A9"),
+    ],
+)
+def test_canonical_urls(url: str, canonical: str) -> None:
+    assert canonical_url(url) == canonical
+
+
+def test_retries_back_off_exponentially_up_to_a_maximum() -> None:
+    settings = Settings({"RETRY_ENABLED": True, "RETRY_BACKOFF_BASE": 1.5, "RETRY_BACKOFF_MAX": 5})
+    middleware = BackoffRetryMiddleware(settings)
+    assert [middleware.backoff_delay(n) for n in (1, 2, 3, 4)] == [1.5, 3.0, 5.0, 5.0]
+    assert 500 in middleware.retry_http_codes and 404 not in middleware.retry_http_codes

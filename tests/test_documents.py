@@ -1,14 +1,21 @@
 """Linked documents: real PDF and text files in, the Attachment staff will search out.
 
 PDFs are written by the sample site's PDF writer (and by pypdf for encryption and drawings), then
-read by the real pypdf through ``crawlers.documents``.
+read by the real pypdf through ``crawlers.documents``. The crawl tests serve them from a real HTTP
+server on 127.0.0.1, crawl it twice in child processes, index the store and search it.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import logging
+import shutil
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -17,6 +24,7 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import ContentStream
 from scrapy.http.headers import Headers
 
+import search_cli
 from crawlers.documents import (
     Caps,
     document_record,
@@ -26,9 +34,29 @@ from crawlers.documents import (
     merge_attachment,
     normalize_text,
     read_document,
+    readable_size,
 )
+from crawlers.runner import crawl_site
+from crawlers.sample_site import SampleSite
 from crawlers.sample_site.pdfdoc import make_pdf
+from crawlers.urls import canonical_url
+from index.datadir import DataDir
 from index.records import Attachment, Record, record_id
+from index.searcher import SearchRequest, search
+from index.store import Store
+from index.writer import update_index
+from tests.crawl_server import (
+    Crawl,
+    CrawlServer,
+    Hit,
+    Route,
+    run_crawl,
+    sitemap_gz,
+    sites_file,
+)
+
+#: Tests that crawl share one module fixture: keep them on one worker.
+crawl_group = pytest.mark.xdist_group("documents")
 
 PDF_HEADERS = {"Content-Type": "application/pdf"}
 URL = "https://nij.ojp.gov/sites/g/files/xyckuh171/files/media/document/248749.pdf"
@@ -435,3 +463,348 @@ def test_document_linked_from_no_page_becomes_a_document_record(report_pdf: byte
     assert record.title == "Evaluation of Model Training Programs"
     assert "lower rearrest rates" in record.attachments[0].text
     assert Record.from_json(record.to_json()) == record
+
+
+# -- documents in a crawl: real PDFs served on 127.0.0.1 ----------------------------------------
+DOC_CAP = 30_000  # max_document_bytes in the crawl below
+EVALUATION = "/library/publications/evaluation"
+SUMMARY = "/library/publications/summary"
+COMPENSATION = "/library/publications/compensation"
+MULTI_PAGES = [
+    "Part one: mentoring programs in rural counties.",
+    "Part two: caseworker interviews.",
+    "Part three: the tamarind cohort results.",
+    "Part four: the zeppelin appendix.",  # beyond the page cap (3)
+]
+
+
+def publication_page(title: str, text: str, documents: dict[str, str]) -> bytes:
+    links = "".join(f'<li><a href="{href}">{label}</a></li>' for href, label in documents.items())
+    return (
+        f"<!DOCTYPE html><html lang='en'><head><title>{title}</title></head><body><main>"
+        f"<h1>{title}</h1><p>{text}</p><ul>{links}</ul></main></body></html>"
+    ).encode()
+
+
+def big_pdf() -> bytes:
+    pages = [f"Page {n}: " + "statistical tables of arrests by state " * 40 for n in range(40)]
+    pdf = make_pdf(pages)
+    assert len(pdf) > DOC_CAP
+    return pdf
+
+
+@dataclass
+class DocumentCrawls:
+    base: str
+    first: Crawl
+    second: Crawl
+    other_hits: list[Hit]
+    data_dir: DataDir
+    huge_size: int
+
+    def record(self, path: str) -> Record:
+        with Store.open(self.data_dir) as store:
+            record = store.get(canonical_url(self.base + path))
+        assert record is not None, path
+        return record
+
+    def attachment(self, path: str, document: str) -> Attachment:
+        (found,) = [a for a in self.record(path).attachments if a.url.endswith(document)]
+        return found
+
+
+@pytest.fixture(scope="module")
+def crawled_documents(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DocumentCrawls]:
+    root = tmp_path_factory.mktemp("documents")
+    huge = big_pdf()
+    with CrawlServer() as server, CrawlServer() as other:
+        base, elsewhere = server.base_url, f"http://localhost:{other.port}"
+        other.routes["/files/other.pdf"] = Route(make_pdf(["Elsewhere."]), "application/pdf")
+        documents = {
+            "/files/report.pdf": "Full report (PDF)",
+            "/files/multi.pdf": "Multi-part study",
+            "/files/locked.pdf": "Restricted annex",
+            "/files/corrupt.pdf": "Damaged file",
+            "/files/scanned.pdf": "Scanned letter",
+            "/files/huge.pdf": "Statistical tables",
+            "/files/huge-stream.pdf": "Statistical tables (streamed)",
+            "/files/missing.pdf": "Withdrawn report",
+            "/files/flaky.pdf": "Flaky report",
+            "/files/moved.pdf": "Moved report",
+            "/private/secret.pdf": "Internal memo",
+            f"{elsewhere}/files/other.pdf": "Report on another host",
+        }
+        pdf = "application/pdf"
+        robots = f"User-agent: *\nDisallow: /private/\nSitemap: {base}/sitemap.xml.gz\n"
+        report = make_pdf(
+            ["Crime victim compensation programs reimburse medical costs in every state."],
+            title="Victim Compensation Evaluation",
+        )
+        server.routes.update(
+            {
+                "/robots.txt": Route(robots.encode(), "text/plain"),
+                "/sitemap.xml.gz": Route(
+                    sitemap_gz(
+                        base, {"/files/orphan.pdf": "2024-03-01", "/files/report.pdf": "2024-03-01"}
+                    ),
+                    "application/gzip",
+                ),
+                "/": Route(
+                    publication_page(
+                        "Home",
+                        "Publications.",
+                        {EVALUATION: "Evaluation", SUMMARY: "Summary", COMPENSATION: "States"},
+                    )
+                ),
+                EVALUATION: Route(
+                    publication_page(
+                        "Evaluation of Victim Services",
+                        "An evaluation of services for crime victims.",
+                        documents,
+                    )
+                ),
+                SUMMARY: Route(
+                    publication_page(
+                        "Evaluation Summary", "A short summary.", {"/files/report.pdf": "Report"}
+                    )
+                ),
+                COMPENSATION: Route(
+                    publication_page(
+                        "Victim Compensation Programs", "How states pay crime victims.", {}
+                    )
+                ),
+                "/files/report.pdf": Route(report, pdf),
+                "/files/multi.pdf": Route(make_pdf(MULTI_PAGES, title="Multi-part study"), pdf),
+                "/files/locked.pdf": Route(
+                    encrypted(make_pdf(["Restricted quokka figures."]), user_password="x"), pdf
+                ),
+                "/files/corrupt.pdf": Route(report[: len(report) // 2], pdf),
+                "/files/scanned.pdf": Route(drawing_pdf(), pdf),
+                "/files/huge.pdf": Route(huge, pdf),
+                "/files/huge-stream.pdf": Route(huge, pdf, streamed=True),
+                "/files/flaky.pdf": Route(make_pdf(["The wombat survey, first edition."]), pdf),
+                "/files/moved.pdf": Route(status=302, location=f"{elsewhere}/files/other.pdf"),
+                "/private/secret.pdf": Route(make_pdf(["Secret."]), pdf),
+                "/files/orphan.pdf": Route(
+                    make_pdf(
+                        ["Sentencing guidelines for federal offenders."],
+                        title="Sentencing Guidelines Overview",
+                    ),
+                    pdf,
+                ),
+            }
+        )
+        data_dir = DataDir(root / "data").ensure()
+        crawl = f"max_document_bytes = {DOC_CAP}\nmax_document_pages = 3"
+        sites = sites_file(root / "sites.toml", base, crawl=crawl)
+        first = run_crawl(server, data_dir, sites)
+        server.routes[EVALUATION] = Route(
+            publication_page(
+                "Evaluation of Victim Services",
+                "An evaluation of services for crime victims, revised.",
+                documents,
+            )
+        )
+        server.routes["/files/flaky.pdf"] = Route(b"", status=500)
+        second = run_crawl(server, data_dir, sites)
+        with Store.open(data_dir) as store:
+            update_index(store, data_dir)
+        yield DocumentCrawls(base, first, second, list(other.hits), data_dir, len(huge))
+    shutil.rmtree(root, ignore_errors=True)
+
+
+@crawl_group
+def test_linked_pdf_text_becomes_an_attachment_of_the_page(
+    crawled_documents: DocumentCrawls,
+) -> None:
+    report = crawled_documents.attachment(EVALUATION, "/files/report.pdf")
+    assert report.title == "Full report (PDF)"  # the link text
+    assert "compensation programs reimburse medical costs" in report.text
+    assert (report.pages, report.media_type, report.error) == (1, "application/pdf", None)
+    assert report.size and report.size > 0
+    results = crawled_documents.first.by_path(crawled_documents.base)
+    assert results[EVALUATION].outcome == "fetched"
+    assert results["/files/report.pdf"].outcome == "document"  # its validators are kept
+    assert results["/files/report.pdf"].etag
+
+
+@crawl_group
+def test_multi_page_pdf_is_read_up_to_the_page_cap(crawled_documents: DocumentCrawls) -> None:
+    multi = crawled_documents.attachment(EVALUATION, "/files/multi.pdf")
+    assert multi.pages == 4
+    assert "tamarind cohort" in multi.text and "zeppelin" not in multi.text
+    assert multi.error == "partial: page cap: first 3 of 4 pages"
+
+
+@crawl_group
+def test_unreadable_documents_are_kept_with_their_reason(
+    crawled_documents: DocumentCrawls,
+) -> None:
+    reasons = {
+        name: crawled_documents.attachment(EVALUATION, f"/files/{name}").error
+        for name in ("locked.pdf", "scanned.pdf", "huge.pdf", "huge-stream.pdf", "missing.pdf")
+    }
+    cap = readable_size(DOC_CAP)
+    assert reasons == {
+        "locked.pdf": "encrypted",
+        "scanned.pdf": "no text (scanned?)",
+        "huge.pdf": f"over size cap ({cap}): file is {readable_size(crawled_documents.huge_size)}",
+        "huge-stream.pdf": f"over size cap ({cap})",
+        "missing.pdf": "HTTP 404",
+    }
+    corrupt = crawled_documents.attachment(EVALUATION, "/files/corrupt.pdf")
+    assert corrupt.error is not None and corrupt.error.startswith("corrupt")
+    summary = crawled_documents.first.summary
+    assert summary.complete, summary.error  # no document fails the run
+
+
+@crawl_group
+def test_documents_never_leave_the_site_or_pass_robots_txt(
+    crawled_documents: DocumentCrawls,
+) -> None:
+    assert crawled_documents.other_hits == []
+    assert "/private/secret.pdf" not in crawled_documents.first.paths()
+    secret = crawled_documents.attachment(EVALUATION, "/private/secret.pdf")
+    assert (secret.text, secret.error) == ("", "disallowed by robots.txt")
+    moved = crawled_documents.attachment(EVALUATION, "/files/moved.pdf")
+    assert moved.error == "redirect off the site (offsite: localhost is not an allowed host)"
+    other = crawled_documents.attachment(EVALUATION, "/files/other.pdf")
+    assert (other.text, other.error) == ("", None)  # listed, not fetched
+
+
+@crawl_group
+def test_a_document_linked_from_two_pages_is_downloaded_once(
+    crawled_documents: DocumentCrawls,
+) -> None:
+    assert crawled_documents.first.paths().count("/files/report.pdf") == 1
+    shared = crawled_documents.attachment(SUMMARY, "/files/report.pdf")
+    assert shared.title == "Report"  # each page keeps its own link text
+    assert "reimburse medical costs" in shared.text
+
+
+@crawl_group
+def test_a_document_no_page_links_becomes_a_record_of_its_own(
+    crawled_documents: DocumentCrawls,
+) -> None:
+    orphan = crawled_documents.record("/files/orphan.pdf")
+    assert (orphan.content_type, orphan.title) == ("document", "Sentencing Guidelines Overview")
+    assert "Sentencing guidelines for federal offenders." in orphan.attachments[0].text
+    with Store.open(crawled_documents.data_dir) as store:  # linked: the page carries its text
+        assert store.get(canonical_url(crawled_documents.base + "/files/report.pdf")) is None
+    second = crawled_documents.second
+    assert "/files/orphan.pdf" not in second.paths()  # its sitemap lastmod is unchanged
+    assert second.by_path(crawled_documents.base)["/files/orphan.pdf"].outcome == "skipped"
+
+
+@crawl_group
+def test_documents_are_requested_conditionally_on_the_next_run(
+    crawled_documents: DocumentCrawls,
+) -> None:
+    second = crawled_documents.second
+    (hit,) = [h for h in second.hits if h.path == "/files/report.pdf"]
+    assert hit.headers.get("If-None-Match")
+    results = second.by_path(crawled_documents.base)
+    assert (results["/files/report.pdf"].outcome, results["/files/report.pdf"].http_status) == (
+        "document",
+        304,
+    )
+    report = crawled_documents.attachment(EVALUATION, "/files/report.pdf")
+    assert "reimburse medical costs" in report.text  # kept from the stored record
+    assert (
+        "revised"
+        in crawled_documents.record(EVALUATION).summary + crawled_documents.record(EVALUATION).body
+    )
+
+
+@crawl_group
+def test_a_failing_document_keeps_its_stored_text(crawled_documents: DocumentCrawls) -> None:
+    second = crawled_documents.second
+    assert second.paths().count("/files/flaky.pdf") == 2  # retried once
+    result = second.by_path(crawled_documents.base)["/files/flaky.pdf"]
+    assert (result.outcome, result.error) == ("failed", "HTTP 500")
+    flaky = crawled_documents.attachment(EVALUATION, "/files/flaky.pdf")
+    assert (flaky.text, flaky.error) == ("The wombat survey, first edition.", None)
+
+
+# -- searching document text ---------------------------------------------------------------------
+def found(crawl: DocumentCrawls, text: str, **options: Any) -> list[tuple[str, str]]:
+    results = search(crawl.data_dir, SearchRequest(text, **options))
+    return [(hit.url.removeprefix(crawl.base), hit.snippet) for hit in results.hits]
+
+
+@crawl_group
+def test_a_phrase_inside_a_pdf_finds_the_page_and_names_the_document(
+    crawled_documents: DocumentCrawls,
+) -> None:
+    hits = dict(found(crawled_documents, '"reimburse medical costs"'))
+    assert set(hits) == {EVALUATION, SUMMARY}  # the pages, not the bare file
+    assert hits[EVALUATION].startswith('In "Full report (PDF)": ')
+    assert "[[reimburse]] [[medical]] [[costs]]" in hits[EVALUATION]
+    assert hits[SUMMARY].startswith('In "Report": ')
+
+
+@crawl_group
+def test_matches_in_documents_rank_below_the_pages_own_title(
+    crawled_documents: DocumentCrawls,
+) -> None:
+    ranked = [url for url, _ in found(crawled_documents, "compensation")]
+    assert ranked[0] == COMPENSATION  # in its title
+    assert set(ranked[1:]) == {EVALUATION, SUMMARY}  # only in the linked report
+
+
+@crawl_group
+def test_doc_field_and_type_document_search_document_text_only(
+    crawled_documents: DocumentCrawls,
+) -> None:
+    assert {url for url, _ in found(crawled_documents, "doc:compensation")} == {
+        EVALUATION,
+        SUMMARY,
+    }
+    typed = found(crawled_documents, "compensation", type=("document",))
+    assert {url for url, _ in typed} == {EVALUATION, SUMMARY}
+    assert all(snippet.startswith("In ") for _, snippet in typed)
+    orphan = found(crawled_documents, "sentencing", type=("document",))
+    assert [url for url, _ in orphan] == ["/files/orphan.pdf"]
+    assert orphan[0][1].startswith("[[Sentencing]] guidelines")  # its own text: no "In ..."
+    mixed = found(crawled_documents, "compensation", type=("document", "publication"))
+    assert {url for url, _ in mixed} == {COMPENSATION, EVALUATION, SUMMARY}
+
+
+@crawl_group
+def test_unread_text_is_not_searchable(crawled_documents: DocumentCrawls) -> None:
+    assert found(crawled_documents, "quokka") == []  # encrypted
+    assert found(crawled_documents, "zeppelin") == []  # beyond the page cap
+    assert [url for url, _ in found(crawled_documents, "tamarind")] == [EVALUATION]
+
+
+@crawl_group
+def test_search_command_type_document(
+    crawled_documents: DocumentCrawls, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data_dir = str(crawled_documents.data_dir.root)
+    code = search_cli.main(
+        ["search", "compensation", "--type", "document", "--json", "--data-dir", data_dir]
+    )
+    out = capsys.readouterr().out
+    *hits, summary = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and summary["total"] == 2
+    assert {h["url"].removeprefix(crawled_documents.base) for h in hits} == {EVALUATION, SUMMARY}
+
+
+@crawl_group
+def test_sample_site_reports_are_searchable_from_their_publication_page(
+    sample_site: SampleSite, sample_sites_file: Path, tmp_path: Path
+) -> None:
+    data_dir = DataDir(tmp_path / "data").ensure()
+    with Store.open(data_dir) as store:
+        run_id = store.start_run(["smart"])
+    summary = crawl_site("smart", sites_file=sample_sites_file, data_dir=data_dir, run_id=run_id)
+    with Store.open(data_dir) as store:
+        store.apply_run(run_id)
+        store.finish_run(run_id, status="completed")
+        update_index(store, data_dir)
+    assert summary.complete, summary.error
+    results = search(data_dir, SearchRequest('"Static-99R"', type=("document",)))
+    (hit,) = results.hits
+    assert hit.url.endswith("/smart/library/publications/recidivism-adult-sexual-offenders")
+    assert hit.snippet.startswith('In "Recidivism of Adult Sexual Offenders (PDF)": ')

@@ -1,5 +1,6 @@
 """The index follows the store: incremental updates, one commit per run, rebuild swaps, stale
-locks and damaged indexes. Real Store (SQLite) and real Whoosh files in tmp dirs."""
+locks and damaged indexes; the bulk builder writes what Whoosh's own writer writes. Real Store
+(SQLite) and real Whoosh files in tmp dirs."""
 
 from __future__ import annotations
 
@@ -13,12 +14,16 @@ import textwrap
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from whoosh import index as whoosh_index
 
+from bench.synthetic import synthetic_records
+from index.builder import IndexBuilder
 from index.datadir import DataDir
-from index.records import CrawlSummary, FetchResult, Record, record_id
+from index.records import Attachment, CrawlSummary, FetchResult, Record, record_id
+from index.schema import build_schema, record_document
 from index.searcher import SearchRequest, search
 from index.store import Store
 from index.writer import (
@@ -274,3 +279,108 @@ def test_whoosh_index_files_stay_whoosh(store: Store, data_dir: DataDir) -> None
     sync(store, [A])
     update_index(store, data_dir)
     assert whoosh_index.exists_in(str(live_index_path(data_dir)))
+
+
+# -- the bulk builder ------------------------------------------------------------------------------
+
+ODD_TEXT = [
+    make_record(
+        "odd-1",
+        "The the A an of: 3.14 big-time under_score wild*card ŞİMDİ İstanbul naïve café",
+        body="a a a The THE Über ÜBER über 1.2.3 ..x.y z. of of running runs ran",
+        authors=("Ann O'Neil", "X"),
+        topics=("Forensic science", "of"),
+        ncj_number="244205",
+        published="2019-06",
+        attachments=(Attachment(url="https://nij.ojp.gov/a.pdf", title="Tables", text="x y zz"),),
+    ),
+    make_record("odd-2", "of the and", body="the of and", summary="", published="1999"),
+    make_record("odd-3", "Trafficking " * 300, body=" ".join(f"w{n % 97}" for n in range(5000))),
+]
+
+
+def index_contents(path: Path) -> dict[str, Any]:
+    """Everything a reader sees: stored fields, lengths, columns, every term's statistics and
+    every posting (document, weight, encoded value)."""
+    ix = whoosh_index.open_dir(str(path))
+    with ix.reader() as reader:
+        docs = range(reader.doc_count_all())
+        schema = reader.schema
+        terms = {}
+        for fieldname, text in reader.all_terms():
+            info = reader.term_info(fieldname, text)
+            matcher = reader.postings(fieldname, text)
+            postings = []
+            while matcher.is_active():
+                postings.append((matcher.id(), matcher.weight(), matcher.value()))
+                matcher.next()
+            stats = (info.weight(), info.doc_frequency(), info.min_length(), info.max_length())
+            terms[fieldname, text] = (stats, info.max_weight(), info.min_id(), postings)
+        scorable = [name for name in schema.names() if schema[name].scorable]
+        return {
+            "stored": [reader.stored_fields(n) for n in docs],
+            "lengths": {
+                name: (
+                    [reader.doc_field_length(n, name) for n in docs],
+                    reader.field_length(name),
+                    reader.min_field_length(name),
+                    reader.max_field_length(name),
+                )
+                for name in scorable
+            },
+            "columns": {
+                name: list(reader.column_reader(name))
+                for name in schema.names()
+                if schema[name].column_type
+            },
+            "terms": terms,
+        }
+
+
+@pytest.fixture(scope="module")
+def builder_documents() -> list[dict[str, Any]]:
+    records = [*synthetic_records(120, seed=3), *ODD_TEXT]
+    return [record_document(r) for r in records]
+
+
+@pytest.fixture(scope="module")
+def whoosh_written(
+    tmp_path_factory: pytest.TempPathFactory, builder_documents: list[dict[str, Any]]
+) -> dict[str, Any]:
+    path = tmp_path_factory.mktemp("whoosh-writer")
+    writer = whoosh_index.create_in(str(path), build_schema(store_body=True)).writer()
+    for doc in builder_documents:
+        writer.add_document(**doc)
+    writer.commit()
+    return index_contents(path)
+
+
+@pytest.mark.parametrize("limitmb", [256, 0], ids=["in-memory", "spilled-runs"])
+def test_builder_writes_what_whoosh_writes(
+    tmp_path: Path,
+    builder_documents: list[dict[str, Any]],
+    whoosh_written: dict[str, Any],
+    limitmb: int,
+) -> None:
+    builder = IndexBuilder(
+        whoosh_index.create_in(str(tmp_path), build_schema(store_body=True)), limitmb=limitmb
+    )
+    assert builder.bulk_fields == {"title", "summary", "body", "doc", "topics", "authors", "spell"}
+    for doc in builder_documents:
+        builder.add_document(**doc)
+    builder.commit()
+
+    built = index_contents(tmp_path)
+    assert len(built["terms"]) > 1000
+    assert built["stored"] == whoosh_written["stored"]
+    assert built["lengths"] == whoosh_written["lengths"]
+    assert built["columns"] == whoosh_written["columns"]
+    assert built["terms"].keys() == whoosh_written["terms"].keys()
+    assert built["terms"] == whoosh_written["terms"]
+
+
+def test_builder_only_fills_a_new_index(store: Store, data_dir: DataDir) -> None:
+    sync(store, [A])
+    update_index(store, data_dir)
+    with pytest.raises(ValueError, match="new, empty index"):
+        IndexBuilder(open_index(data_dir))

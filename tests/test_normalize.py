@@ -254,6 +254,27 @@ def test_chrome_changes_are_not_content_changes(fixture: str) -> None:
     assert isinstance(edited, Record) and edited.content_hash != original.content_hash
 
 
+def test_banner_sentences_run_into_the_content_are_removed() -> None:
+    """Broken markup can glue the banner's sentences to real text, in the body, in a Drupal
+    field, or in the meta description that becomes the summary."""
+    glued = "Here’s how you knowAn official website of the United States government."
+    main = (
+        f"<h1>Forensic DNA</h1><p>DNA evidence is powerful.{glued}</p>"
+        '<div class="field field--name-field-dek"><div class="field__item">'
+        f"Official websites use .gov {glued}</div></div><p>{glued}</p><p>Second paragraph.</p>"
+    )
+    page = minimal_page(main).replace(
+        "</head>", f'<meta name="description" content="The .gov means it’s official. {glued}">'
+    )
+    record = normalize_page("https://nij.ojp.gov/topics/articles/forensic-dna", page)
+    assert isinstance(record, Record)
+    assert record.body == "DNA evidence is powerful.\n\nSecond paragraph."
+    assert record.summary == ""
+    page = page.replace('<div class="field__item">', '<div class="field__item">Short dek. ')
+    record = normalize_page("https://nij.ojp.gov/topics/articles/forensic-dna", page)
+    assert isinstance(record, Record) and record.summary == "Short dek."
+
+
 def test_fetched_at_defaults_to_now_only_when_not_given() -> None:
     url = "https://nij.ojp.gov/topics/articles/forensic-dna"
     given = normalize_page(url, minimal_page(ARTICLE), fetched_at=FETCHED_AT)

@@ -80,6 +80,8 @@ def check(result: Record | Skip) -> None:
     assert not is_banner_text(result.title)
     for text in (result.title, result.summary, result.body):
         assert BANNER not in text.lower()
+        for wording in BANNER_WORDINGS:
+            assert wording.lower() not in text.lower()
     assert result.agency in AGENCIES
     assert result.content_type in CONTENT_TYPES
     assert result.content_hash == result.compute_hash()

@@ -712,8 +712,10 @@ def damage_toc(path: Path) -> None:
 
 
 def damage_segment(path: Path) -> None:
-    for segment in path.glob("*.seg"):
-        segment.write_bytes(segment.read_bytes()[:40])
+    """Truncate the segment's files (one compound ``.seg`` or one file per part)."""
+    for segment in path.iterdir():
+        if segment.name.startswith("MAIN_") and segment.name != "MAIN_WRITELOCK":
+            segment.write_bytes(segment.read_bytes()[:40])
 
 
 def remove_generation(path: Path) -> None:
@@ -818,3 +820,56 @@ def test_page_failing_for_a_run_keeps_its_last_good_record(tmp_path: Path) -> No
         out = run_cli(["status", "--json", "--data-dir", str(data.root)])
         assert json.loads(out.stdout)["failing"] == []
         assert live_titles(data) == titles
+
+
+# -- hostile page text ----------------------------------------------------------------------------
+
+ESCAPES = ("\x1b", "\x9b", "\x07", "\u202e")
+
+
+def test_terminal_control_sequences_in_pages_never_reach_the_terminal(tmp_path: Path) -> None:
+    """A page whose title and text carry escape sequences (clear screen, set the window title,
+    a C1 CSI, a bidi override) is crawled, stored and indexed; every command that prints it
+    prints it inert, and JSON output keeps it losslessly escaped."""
+    data = DataDir(tmp_path / "data")
+    root = copy_site(tmp_path / "site")
+    with SampleSite(root) as served:
+        site = EditableSite(served)
+        page = site.file(EDITED_ABOUT).read_text(encoding="utf-8")
+        hostile = "Quillwort \x1b[2J\x1b]0;owned\x07 Notice \x9b31m \u202etxt.exe"
+        page = page.replace("About OVC</span>", f"{hostile}</span>")
+        page = page.replace("Welcome to the Office", f"Quillwort {hostile} welcome to the Office")
+        site.write(EDITED_ABOUT, page)
+        sites_file = tmp_path / "sites.toml"
+        sites_file.write_text(sites_toml(served.base_url), encoding="utf-8")
+        run_to_end(
+            harness(
+                "refresh",
+                "--data-dir",
+                str(data.root),
+                "--sites-file",
+                str(sites_file),
+                "--site",
+                "ovc",
+            )
+        )
+    rid = next(iter(search_ids(data, SearchRequest(query="quillwort"))))
+
+    outputs = []
+    for args in (
+        ["search", "quillwort"],
+        ["search", "quillwort", "--json"],
+        ["search", "quillwrot"],
+        ["show", rid],
+        ["show", rid, "--json"],
+        ["similar", rid],
+        ["changes"],
+        ["status"],
+        ["search", "title:\x1b[2Jx AND (", "--since", "\x1b[31m"],
+    ):
+        out = run_cli([*args, "--data-dir", str(data.root)])
+        outputs.append(out)
+        assert not any(ch in out.stdout + out.stderr for ch in ESCAPES), (args, out)
+    assert "Quillwort" in outputs[3].stdout  # the text itself is still shown
+    shown = json.loads(outputs[4].stdout)
+    assert "Quillwort" in shown["title"] and "Notice" in shown["title"]

@@ -8,6 +8,7 @@ import re
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -151,3 +152,47 @@ def test_sites_toml_is_a_valid_sites_file_whose_kind_rules_match_the_pages(
     assert config.crawl.max_pages >= 100_000 and config.crawl.revalidate_days == 30
     for page in site.pages:
         assert synthetic.kind_of(BASE + page.path) == CONTENT_TYPES[page.kind]
+
+
+def test_refresh_requests_only_the_sitemaps_the_start_url_the_slice_and_changed_pages(
+    tmp_path: Path,
+) -> None:
+    """A no-change refresh re-requests no page outside today's revalidation slice, however the
+    full crawl first reached each page (sitemap or link); a 1 % change fetches just those pages."""
+    from bench.bench_refresh import refresh_by_steps
+    from crawlers.spiders.ojp import in_revalidation_slice
+
+    site = SyntheticSite(200, seed=4)
+    with SyntheticSiteServer(site) as server:
+        sites_file = tmp_path / "sites.toml"
+        sites_file.write_text(sites_toml(server.base_url), encoding="utf-8")
+        days = {datetime.now(UTC).date()}
+        refresh_by_steps(tmp_path / "data", sites_file)
+        server.reset_counts()
+        refresh_by_steps(tmp_path / "data", sites_file)
+        unchanged = server.requested()
+        server.set_version(1)
+        server.reset_counts()
+        _, (changes, _) = refresh_by_steps(tmp_path / "data", sites_file)
+        after_change = server.requested()
+        days.add(datetime.now(UTC).date())
+
+    def due(path: str) -> bool:
+        return path == "/" or any(
+            in_revalidation_slice(server.base_url + path, day, 30) for day in days
+        )
+
+    sitemaps = ["/robots.txt", "/sitemap.xml", "/sitemaps/sitemap-0.xml"]
+    assert sorted(
+        path for path, _ in unchanged if path.endswith(".xml") or path == "/robots.txt"
+    ) == sorted(sitemaps)
+    pages = [path for path, _ in unchanged if path not in sitemaps]
+    assert pages and all(due(path) for path in pages)
+    assert {status for path, status in unchanged if path != "/"} <= {200, 304}
+    changed_paths = {site.pages[n].path for n in site.changed_pages(1)}
+    fetched = {path for path, status in after_change if status == 200 and path not in sitemaps}
+    assert fetched - {"/"} == changed_paths
+    assert all(
+        due(path) or path in changed_paths for path, _ in after_change if path not in sitemaps
+    )
+    assert len(changes.changed) == len(changed_paths) == 2

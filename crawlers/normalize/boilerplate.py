@@ -89,41 +89,28 @@ _BANNER_TEXT = re.compile(
 )
 
 
-#: Banner sentences, wherever they stand in a line (glued to other text by broken markup).
-_BANNER_PHRASE = re.compile(
-    r"(?:An )?official website of the United States government(?:,? Department of Justice)?\.?"
-    r"|Here[’']s how you know\.?|The \.gov means it[’']s official\.?"
-    r"|Official websites use \.gov|Secure \.gov websites use HTTPS",
-    re.I,
-)
-
-
-def remove_banner_wording(text: str) -> str:
-    """``text`` without any gov-banner sentence, paragraph breaks kept."""
-    if not _BANNER_WORDING.search(text) and not _BANNER_PHRASE.search(text):
-        return text
-    paragraphs = (" ".join(_BANNER_PHRASE.sub(" ", p).split()) for p in text.split("\n\n"))
-    return "\n\n".join(p for p in paragraphs if p)
-
-
 def is_boilerplate_line(line: str) -> bool:
     """True for a line of site chrome (banner wording, credits, notices...)."""
     return bool(_BOILERPLATE_LINE.match(line))
 
 
-# The banner's sentence wherever it appears, even run into other text by broken markup.
+#: The banner's sentences wherever they stand, even run into other text by broken markup.
 _BANNER_SENTENCE = re.compile(
     r"(?:an\s+)?official\s+website\s+of\s+the\s+United\s+States\s+government"
-    r"(?:\s*,\s*Department\s+of\s+Justice)?\.?",
+    r"(?:\s*,\s*Department\s+of\s+Justice)?\.?"
+    r"|Here[’']s\s+how\s+you\s+know\.?|The\s+\.gov\s+means\s+it[’']s\s+official\.?"
+    r"|Official\s+websites\s+use\s+\.gov|Secure\s+\.gov\s+websites\s+use\s+HTTPS",
     re.I,
 )
 
 
 def scrub_banner(text: str) -> str:
-    """``text`` without the banner's sentence (which no resource's own text needs)."""
-    if "fficial" not in text:  # cheap test first: most lines are not affected
-        return text
-    return " ".join(_BANNER_SENTENCE.sub(" ", text).split())
+    """``text`` without the banner's sentences (which no resource's own text needs); paragraph
+    breaks are kept."""
+    if not ("fficial" in text or ".gov" in text or "how you know" in text):
+        return text  # a cheap test first: almost no text holds banner wording
+    paragraphs = (" ".join(_BANNER_SENTENCE.sub(" ", p).split()) for p in text.split("\n\n"))
+    return "\n\n".join(p for p in paragraphs if p)
 
 
 def is_banner_text(text: str) -> bool:

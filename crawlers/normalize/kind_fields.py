@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from crawlers.normalize.boilerplate import remove_banner_wording
+from crawlers.normalize.boilerplate import scrub_banner
 from crawlers.normalize.dates import find_date, parse_date, parse_date_range, reconcile_dates
 from crawlers.normalize.document import PageHead
 from crawlers.normalize.fields import Fields, first_text
@@ -94,7 +94,7 @@ def build_record(x: Extraction, kind: str, head: PageHead) -> dict[str, Any]:
     if not values.get("summary") and kind != "publication":
         values["summary"] = repair_text(head.description)
     for key in ("summary", "body"):  # banner text that broken markup glued into the content
-        values[key] = remove_banner_wording(values.get(key, ""))
+        values[key] = scrub_banner(values.get(key, ""))
     values.setdefault("published", _date_of(x.fields, "published"))
     values.setdefault("updated", _date_of(x.fields, "created"))
     values["topics"] = tuple(x.topics)

@@ -12,7 +12,12 @@ from urllib.parse import urljoin, urlsplit
 from bs4 import Tag
 
 from crawlers.normalize import kinds
-from crawlers.normalize.boilerplate import is_banner_text, is_boilerplate_line, strip_chrome
+from crawlers.normalize.boilerplate import (
+    is_banner_text,
+    is_boilerplate_line,
+    scrub_banner,
+    strip_chrome,
+)
 from crawlers.normalize.document import (
     PageHead,
     decode_html,
@@ -143,10 +148,17 @@ def _empty(extraction: Extraction) -> Skip | None:
 
 def _first_heading(main: Tag) -> str:
     for h1 in main.find_all("h1"):
-        text = repair_text(h1.get_text(" "))
-        if text and not is_banner_text(text):
+        text = _title_text(h1.get_text(" "))
+        if text:
             return text
     return ""
+
+
+def _title_text(text: str) -> str:
+    """``text`` cleaned for use as a title, or "" when it is banner or section chrome (banner
+    sentences glued into a real title are cut out of it)."""
+    text = scrub_banner(repair_text(text))
+    return "" if is_banner_text(text) else text
 
 
 def _strip_site_suffix(title: str) -> str:
@@ -171,8 +183,7 @@ def _extract(main: Tag, page_url: str, kind: str, head: PageHead) -> Extraction:
             title, subheading = feature_name, title
         else:
             subheading = _take_subheading(main) or _title_middle(head.title)
-        if is_banner_text(subheading):
-            subheading = ""
+        subheading = _title_text(subheading)
     blocks = (scrub_banner(line) for line in iter_blocks(main) if not is_boilerplate_line(line))
     lines = [line for line in blocks if line]
     while lines and lines[0] == title:
@@ -199,16 +210,17 @@ def _take_title(main: Tag, head: PageHead) -> str:
     """The title: the main content's ``<h1>``, else og:title, else ``<title>`` minus its site
     suffix, else the first ``<h2>``; never banner text. The chosen heading is removed."""
     for h1 in main.find_all("h1"):
-        text = repair_text(h1.get_text(" "))
-        if text and not is_banner_text(text):
+        text = _title_text(h1.get_text(" "))
+        if text:
             h1.decompose()
             return text
     for candidate in (head.og_title, _strip_site_suffix(head.title)):
-        if candidate and not is_banner_text(candidate):
-            return repair_text(candidate)
+        text = _title_text(candidate)
+        if text:
+            return text
     for h2 in main.find_all("h2"):
-        text = repair_text(h2.get_text(" "))
-        if text and not is_banner_text(text):
+        text = _title_text(h2.get_text(" "))
+        if text:
             h2.decompose()
             return text
     return ""
@@ -231,7 +243,7 @@ def _take_feature_name(main: Tag) -> str:
     name = element_text(element)
     if element.name != "h1":
         element.decompose()
-    return "" if is_banner_text(name) else name
+    return _title_text(name)
 
 
 def _title_middle(title: str) -> str:

@@ -6,7 +6,10 @@ crawl touches ends as one ``FetchResult`` (an item), which the store pipeline st
 - ``fetched``: a page and its Record; ``not_modified``: a 304 to the stored validators;
 - ``skipped``: not requested, as its sitemap ``lastmod`` is unchanged since its last fetch;
 - ``excluded``: not a resource (noindex, robots.txt, over the size cap, a redirect off the site,
-  a document...); ``gone``: 404, 410 or a soft 404; ``failed``: 5xx or timeout after retries.
+  a document...); ``gone``: 404, 410 or a soft 404; ``failed``: 5xx or timeout after retries;
+- ``document``: a PDF a fetched page links, read into that page's record (its validators are
+  kept). The page's result waits for its documents (``crawlers.document_fetcher``); a PDF that
+  only the sitemap lists becomes a record of its own, kind ``document``, once the pages are done.
 
 Run it with ``python -m crawlers.crawl`` (what ``crawlers.runner.crawl_site`` does), or from the
 repository root with ``scrapy crawl ojp -a site=nij [-a data_dir=DIR] [-a sites_file=F]
@@ -59,7 +62,7 @@ from index.store import KnownUrl, Store
 logger = logging.getLogger(__name__)
 
 #: Links to files with these extensions are attachments of the linking page, not pages to crawl
-#: (the normalizer lists them; fetching documents is the documents module's job).
+#: (the normalizer lists them; ``crawlers.document_fetcher`` reads the PDFs among them).
 DOCUMENT_SUFFIXES = (
     ".pdf", ".doc", ".docx", ".rtf", ".xls", ".xlsx", ".csv", ".ppt", ".pptx", ".zip",
     ".jpg", ".jpeg", ".png", ".gif", ".svg", ".mp3", ".mp4", ".wav", ".mov", ".epub",
@@ -359,6 +362,10 @@ class OjpSpider(Spider):
         key = canonical_url(url)
         if key in self.seen:
             return None
+        if sitemap_lastmod is None and key in self.sitemap_lastmods:
+            sitemap_lastmod = self.sitemap_lastmods[key]
+            if self.is_unchanged(key, sitemap_lastmod):
+                return None  # a link to it: the sitemap pass records it as unchanged
         if self.tally.pages >= self.job.crawl.max_pages:
             if not self.tally.capped:
                 logger.warning("%s: stopped at max_pages (%d)", self.site.name, self.tally.pages)
@@ -374,7 +381,7 @@ class OjpSpider(Spider):
             meta={
                 "page": True,
                 "handle_httpstatus_list": HANDLED_STATUSES,
-                "sitemap_lastmod": sitemap_lastmod or self.sitemap_lastmods.get(key),
+                "sitemap_lastmod": sitemap_lastmod,
             },
         )
 
@@ -523,8 +530,10 @@ class OjpSpider(Spider):
             and key not in self.fetcher.attached
             and self.is_standalone_document(key)
         ]
+        scheduled = 0
         for key, loc, lastmod in wanted:
             if self.fetcher.requested >= self.job.crawl.max_documents:
+                logger.warning("%s: documents beyond max_documents not read", self.site.name)
                 break
             self.fetcher.requested += 1
             self.seen.add(key)
@@ -539,8 +548,9 @@ class OjpSpider(Spider):
                 },
             )
             self.crawler.engine.crawl(request)
-        if wanted:
-            logger.info("%s: %d document(s) no page links", self.site.name, len(wanted))
+            scheduled += 1
+        if scheduled:
+            logger.info("%s: %d document(s) no page links", self.site.name, scheduled)
             raise DontCloseSpider
 
     async def parse_document(self, response: Response) -> AsyncIterator[FetchResult]:
