@@ -279,6 +279,9 @@ def sites_toml(base_url: str, *, max_pages: int = 1_000_000, concurrency: int = 
     host = base_url.split("://", 1)[1].split("/", 1)[0].split(":", 1)[0]
     kinds = ",\n    ".join(toml_list([pattern, kind]) for pattern, kind in KIND_RULES)
     return f"""\
+# The benchmark's synthetic site on {host}, its own server: rate-unlimited, so no politeness
+# delay (download_delay = 0, no autothrottle) and many requests at once. Real sites keep the
+# polite defaults.
 [crawl]
 download_delay = 0
 autothrottle = false
