@@ -149,6 +149,18 @@ def is_page_type(media_type: str) -> bool:
     return media_type in ("", "text/html", "application/xhtml+xml", "text/plain")
 
 
+@dataclass(frozen=True)
+class Arrival:
+    """A response as its status and headers describe it, before its body is read."""
+
+    url: str  # canonical final URL
+    chain: list[str]  # canonical URLs redirected from
+    common: dict[str, Any]  # result fields every outcome carries
+    etag: str | None
+    last_modified: str | None
+    settled: FetchResult | None  # the outcome when the status alone decides it (304, 404, 410)
+
+
 class OjpSpider(Spider):
     """Crawls one site definition; see the module docstring."""
 
@@ -400,7 +412,8 @@ class OjpSpider(Spider):
             raise StopDownload(fail=False)
 
     # -- responses -----------------------------------------------------------------------------
-    async def parse_page(self, response: Response) -> AsyncIterator[FetchResult | Request]:
+    def arrival(self, response: Response) -> Arrival:
+        """What a page or document response says before its body is read."""
         chain = [canonical_url(url) for url in response.meta.get("redirect_urls", [])]
         url = canonical_url(response.url)
         common: dict[str, Any] = {
@@ -408,14 +421,22 @@ class OjpSpider(Spider):
             "sitemap_lastmod": response.meta.get("sitemap_lastmod"),
         }
         etag, last_modified = response_validators(response, self.validators_for(response.url))
+        settled = None
         if response.status == 304:
-            yield self.result(
+            settled = self.result(
                 url, "not_modified", chain, etag=etag, last_modified=last_modified, **common
             )
+        elif response.status in (404, 410):
+            settled = self.result(url, "gone", chain, error=f"HTTP {response.status}", **common)
+        return Arrival(url, chain, common, etag, last_modified, settled)
+
+    async def parse_page(self, response: Response) -> AsyncIterator[FetchResult | Request]:
+        arrived = self.arrival(response)
+        if arrived.settled is not None:
+            yield arrived.settled
             return
-        if response.status in (404, 410):
-            yield self.result(url, "gone", chain, error=f"HTTP {response.status}", **common)
-            return
+        url, chain, common = arrived.url, arrived.chain, arrived.common
+        etag, last_modified = arrived.etag, arrived.last_modified
         headers = header_map(response)
         if "download_stopped" in response.flags or not is_page_type(media_type_of(headers)):
             yield self.handle_document(response, headers, chain)
@@ -555,21 +576,12 @@ class OjpSpider(Spider):
 
     async def parse_document(self, response: Response) -> AsyncIterator[FetchResult]:
         """A document of its own: a record of kind ``document`` holding its text."""
-        chain = [canonical_url(url) for url in response.meta.get("redirect_urls", [])]
-        url = canonical_url(response.url)
-        common: dict[str, Any] = {
-            "http_status": response.status,
-            "sitemap_lastmod": response.meta.get("sitemap_lastmod"),
-        }
-        etag, last_modified = response_validators(response, self.validators_for(response.url))
-        if response.status == 304:
-            yield self.result(
-                url, "not_modified", chain, etag=etag, last_modified=last_modified, **common
-            )
+        arrived = self.arrival(response)
+        if arrived.settled is not None:
+            yield arrived.settled
             return
-        if response.status in (404, 410):
-            yield self.result(url, "gone", chain, error=f"HTTP {response.status}", **common)
-            return
+        url, chain, common = arrived.url, arrived.chain, arrived.common
+        etag, last_modified = arrived.etag, arrived.last_modified
         extraction = await self.fetcher.extract(Attachment(url=response.url), response)
         record = document_record(
             extraction.attachment,
