@@ -19,8 +19,10 @@ import typer.main
 if TYPE_CHECKING:
     from index.datadir import DataDir
 
-# No telemetry leaves the machine, whatever the environment says.
+# No telemetry leaves the machine, whatever the environment says: Prefect's server analytics and
+# its client's usage events are both off before Prefect is first imported (in flows/).
 os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+os.environ["DO_NOT_TRACK"] = "1"
 
 
 class ExitCode(enum.IntEnum):
@@ -766,6 +768,7 @@ def schedule_command(
         ScheduleError,
         ServerStartError,
         build_deployment,
+        configured_api_url,
         serve_refresh,
     )
 
@@ -779,10 +782,13 @@ def schedule_command(
     # SIGTERM stops the runner like Ctrl-C does, so the local server is stopped on the way out.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     with contextlib.ExitStack() as stack:
-        api_url = os.environ.get("PREFECT_API_URL")
+        api_url = configured_api_url()
         if not api_url:
             server = LocalPrefectServer(where.prefect_home)
-            sys.stderr.write(f"Starting a local Prefect server ({server.log_path})...\n")
+            sys.stderr.write(
+                "PREFECT_API_URL is not set: starting a local Prefect server "
+                f"(database and log in {server.home})...\n"
+            )
             try:
                 api_url = stack.enter_context(server).api_url
             except ServerStartError as exc:

@@ -42,12 +42,19 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from bench.machine import describe_machine
 from bench.synthetic_pages import CONTENT_TYPES, SyntheticSite
-from bench.synthetic_site import SITE_NAME, RequestCounts, SyntheticSiteServer, sites_toml
+from bench.synthetic_site import (
+    REVALIDATE_DAYS,
+    SITE_NAME,
+    RequestCounts,
+    SyntheticSiteServer,
+    sites_toml,
+)
 
 QUICK_PAGES = 2_000
 PROFILE_PAGES = 2_000
@@ -84,6 +91,7 @@ class NormalizeTiming:
     mean_ms: float
     p95_ms: float
     by_kind_ms: dict[str, float]
+    cpu_mean_ms: float = 0.0  # CPU time of this thread: what other load on the machine cannot add
 
 
 @dataclass
@@ -123,6 +131,7 @@ class Measurements:
     load: tuple[float, float]  # 1-minute load average before and after
     profile: CrawlProfile | None = None  # the crawl child's profile, when one was taken
     bench_peak_mb: float | None = None  # this process's peak RSS (it runs update_index)
+    slice_pages: int | None = None  # pages in today's revalidation slice, for these URLs
 
 
 def cpu_seconds() -> float:
@@ -225,6 +234,20 @@ def run_cycle(
     return results
 
 
+def count_revalidation_slice(site: SyntheticSite, base_url: str) -> int:
+    """How many of the site's pages fall in today's revalidation slice: the pages a no-change
+    refresh re-requests whatever their lastmod (``1/REVALIDATE_DAYS`` of them on average; the
+    slice is a hash of the URL, so its size varies by day and by host)."""
+    from crawlers.spiders.ojp import in_revalidation_slice
+    from crawlers.urls import canonical_url
+
+    today = datetime.now(UTC).date()
+    return sum(
+        in_revalidation_slice(canonical_url(base_url + page.path), today, REVALIDATE_DAYS)
+        for page in site.pages
+    )
+
+
 # -- normalize and rebuild -----------------------------------------------------------------------
 
 
@@ -234,6 +257,7 @@ def measure_normalize(site: SyntheticSite, base_url: str, sample: int) -> Normal
 
     step = max(1, site.size // sample)
     times: list[float] = []
+    cpu_ms = 0.0
     by_kind: dict[str, list[float]] = {}
     for number in range(0, site.size, step)[:sample]:
         spec = site.pages[number]
@@ -243,7 +267,7 @@ def measure_normalize(site: SyntheticSite, base_url: str, sample: int) -> Normal
             "ETag": response.etag or "",
             "Last-Modified": response.last_modified.isoformat() if response.last_modified else "",
         }
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.thread_time()
         normalize_page(
             base_url + spec.path,
             response.body,
@@ -254,6 +278,7 @@ def measure_normalize(site: SyntheticSite, base_url: str, sample: int) -> Normal
             fetched_at="2026-01-01T00:00:00Z",
         )
         elapsed = (time.perf_counter() - start) * 1000
+        cpu_ms += (time.thread_time() - start_cpu) * 1000
         times.append(elapsed)
         by_kind.setdefault(spec.kind, []).append(elapsed)
     times.sort()
@@ -262,6 +287,7 @@ def measure_normalize(site: SyntheticSite, base_url: str, sample: int) -> Normal
         mean_ms=statistics.fmean(times),
         p95_ms=times[int(0.95 * (len(times) - 1))],
         by_kind_ms={kind: statistics.fmean(v) for kind, v in sorted(by_kind.items())},
+        cpu_mean_ms=cpu_ms / len(times),
     )
 
 
@@ -420,14 +446,17 @@ def report_split(
     results: list[Refresh], normalize_timing: NormalizeTiming, profile: CrawlProfile, pages: int
 ) -> list[str]:
     """The full refresh (steps) as crawl, normalize, store and index. The crawl step holds the
-    other three's crawl-side work: normalize is ``normalize_page``'s sampled mean times the pages
-    (measured without a profiler), staging is ``stage_results``'s profiled share of the crawl
-    step, and fetching is what remains."""
+    other three's crawl-side work: normalize takes the share of the crawl's CPU time that
+    ``normalize_page``'s sampled CPU time times the pages makes (no profiler, and other load on
+    the machine does not inflate it), staging ``stage_results``'s profiled share, and fetching
+    what remains."""
     full = pick(results, "full", "steps")
     full_wall = median([r.wall for r in full])
     crawl = median([r.phases["crawl"] for r in full])
+    crawl_cpu = median([r.cpu["crawl"] for r in full])
     staging = crawl * profile.shares["store"]
-    normalize = min(normalize_timing.mean_ms * pages / 1000, crawl - staging)
+    normalize_cpu = normalize_timing.cpu_mean_ms * pages / 1000
+    normalize = min(crawl * normalize_cpu / crawl_cpu, crawl - staging) if crawl_cpu > 0 else 0
     store = staging + sum(median([r.phases[p] for r in full]) for p in ("start", "apply", "finish"))
     parts = {
         "crawl (fetch: Scrapy, Twisted, HTTP)": crawl - normalize - staging,
@@ -480,6 +509,15 @@ def render_report(command: str, measured: Measurements) -> str:
         "| figure | value | target | verdict |",
         "|---|---|---|---|",
     ]
+    if measured.slice_pages is not None:
+        lines.append(
+            figure(
+                "today's revalidation slice (re-requested whatever their lastmod)",
+                f"{measured.slice_pages} pages = {measured.slice_pages / pages:.2%} "
+                f"(1/{REVALIDATE_DAYS} on average: {pages / REVALIDATE_DAYS:.0f}); "
+                "plus the start URL, which no sitemap lists",
+            )
+        )
     for mode in modes:
         lines += report_mode(results, mode, pages)
         if mode == "steps" and measured.profile is not None:
@@ -490,7 +528,8 @@ def render_report(command: str, measured: Measurements) -> str:
             figure(
                 f"normalize_page, {normalize.pages} sampled pages (in process)",
                 f"{normalize.mean_ms:.2f} ms/page mean, {normalize.p95_ms:.2f} p95 = "
-                f"{1000 / normalize.mean_ms:.0f} pages/s; {projected:.1f} s for {pages:,} pages",
+                f"{1000 / normalize.mean_ms:.0f} pages/s; {projected:.1f} s for {pages:,} pages; "
+                f"CPU {normalize.cpu_mean_ms:.2f} ms/page",
             )
         )
         kinds = ", ".join(f"{k} {v:.2f}" for k, v in normalize.by_kind_ms.items())
@@ -590,6 +629,7 @@ def run_benchmark(args: argparse.Namespace, work: Path) -> Measurements:
                         peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
                         crawl_peak_mb = peak_kb / 1024
         normalize = measure_normalize(site, server.base_url, min(NORMALIZE_SAMPLE, args.pages))
+        slice_pages = count_revalidation_slice(site, server.base_url)
     rebuild = measure_rebuild(work / f"{modes[0]}-0")
     profile = None
     if args.profile_pages and "steps" in modes:
@@ -603,6 +643,7 @@ def run_benchmark(args: argparse.Namespace, work: Path) -> Measurements:
         rebuild=rebuild,
         crawl_peak_mb=crawl_peak_mb,
         profile=profile,
+        slice_pages=slice_pages,
         bench_peak_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         load=(load_before, os.getloadavg()[0]),
     )

@@ -15,6 +15,8 @@
 from __future__ import annotations
 
 import argparse
+import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -24,6 +26,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
+from bench.machine import describe_machine
 from bench.synthetic import synthetic_records
 from index.datadir import DataDir
 from index.records import CrawlSummary, FetchResult, Record
@@ -124,8 +127,9 @@ def rows(runs: Iterator[tuple[str, str, str]]) -> str:
     return "\n".join(lines)
 
 
-def run_benchmark(n: int, root: Path) -> str:
+def run_benchmark(n: int, root: Path, command: str) -> str:
     data_dir = DataDir(root).ensure()
+    load_before = os.getloadavg()[0]
     out: list[tuple[str, str, str]] = []
     with Store.open(data_dir) as store:
         for label, result_for in (
@@ -166,7 +170,11 @@ def run_benchmark(n: int, root: Path) -> str:
         )
     store_size = data_dir.store_path.stat().st_size / 2**20
     return (
-        f"## Store: {n:,} records (store file {store_size:,.0f} MiB)\n\n{rows(iter(out))}\n\n"
+        f"## Store: {n:,} records (store file {store_size:,.0f} MiB)\n\n"
+        f"Command: `{command}`  \n"
+        f"Machine: {describe_machine().summary()}  \n"
+        f"Load average before / after: {load_before:.2f} / {os.getloadavg()[0]:.2f}.\n\n"
+        f"{rows(iter(out))}\n\n"
         f"Peak RSS of the benchmark process (generating, staging, applying): "
         f"{peak_rss_mib():,.0f} MiB\n"
     )
@@ -181,7 +189,9 @@ def main(argv: list[str] | None = None) -> int:
     n = 3_000 if args.quick else args.records
     root = args.keep or Path(tempfile.mkdtemp(prefix="bench-store-"))
     try:
-        sys.stdout.write(run_benchmark(n, root))
+        arguments = sys.argv[1:] if argv is None else argv
+        command = shlex.join(["python", "-m", "bench.bench_store", *arguments])
+        sys.stdout.write(run_benchmark(n, root, command))
     finally:
         if args.keep is None:
             shutil.rmtree(root, ignore_errors=True)

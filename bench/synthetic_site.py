@@ -35,6 +35,9 @@ logger = logging.getLogger(__name__)
 
 SITE_NAME = "synthetic"
 
+#: The sites file's revalidate_days: a no-change refresh re-requests 1/30 of the pages a day.
+REVALIDATE_DAYS = 30
+
 #: The site's page-kind rules (regex on the path, content type), first match wins.
 KIND_RULES = (
     (r"/library/publications/", CONTENT_TYPES["publication"]),
@@ -287,7 +290,7 @@ download_delay = 0
 autothrottle = false
 concurrency_per_host = {concurrency}
 max_pages = {max_pages}
-revalidate_days = 30
+revalidate_days = {REVALIDATE_DAYS}
 timeout = 30
 retries = 1
 

@@ -30,8 +30,8 @@ from flows.progress import notify
 from flows.report import render_markdown, render_text
 from index.datadir import DataDir
 from index.records import CrawlSummary
-from index.store import RunChanges, Store
-from index.writer import IndexUpdate, update_index
+from index.store import RunChanges, Store, StoreError
+from index.writer import IndexUpdate, SearchError, update_index
 
 #: Crawl attempts after the first, and the wait before each (seconds).
 CRAWL_RETRIES = 2
@@ -244,8 +244,9 @@ def refresh(
     every built-in site).
 
     Returns the run report (a dict, with the run's ``changes`` and the ``index`` update); raises
-    ``RefreshFailedError`` carrying that report when a site failed, and ``RefreshBusyError`` when
-    another refresh holds the data dir.
+    ``RefreshFailedError`` carrying that report when a site failed or the store or the index
+    refused the run (the run is then reported failed, and the next refresh catches up), and
+    ``RefreshBusyError`` when another refresh holds the data dir.
     """
     plan = plan_refresh(sites, full, sites_file, data_dir)
     delays = list(CRAWL_RETRY_DELAYS if crawl_retry_delays is None else crawl_retry_delays)
@@ -256,6 +257,8 @@ def refresh(
         try:
             changes = apply_run(plan, run_id)
             index = update_search_index(plan)
+        except (StoreError, SearchError) as exc:  # a sentence the user can act on
+            raise RefreshFailedError(write_run_report(plan, run_id, failures, str(exc))) from exc
         except Exception as exc:
             write_run_report(plan, run_id, failures, error=f"{type(exc).__name__}: {exc}")
             raise

@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 DEPLOYMENT_NAME = "ojp-search-refresh"
 DEFAULT_CRON = "0 5 * * *"
 SERVER_START_TIMEOUT = 90.0  # seconds; a first start creates the database
+#: Settings a local server must not inherit: its database is always the one under its home.
+DATABASE_SETTING_PREFIXES = ("PREFECT_SERVER_DATABASE_", "PREFECT_API_DATABASE_")
 
 
 class ScheduleError(ValueError):
@@ -92,6 +94,11 @@ def build_deployment(
     return cast(RunnerDeployment, deployment)  # called from sync code: not a coroutine
 
 
+def configured_api_url() -> str | None:
+    """The Prefect API URL set in the environment or the active Prefect profile, if any."""
+    return PREFECT_API_URL.value() or None
+
+
 def serve_refresh(deployment: RunnerDeployment, api_url: str | None = None) -> None:
     """Create the deployment and run its scheduled refreshes until interrupted (one at a time)."""
     if api_url is None:
@@ -116,13 +123,22 @@ class LocalPrefectServer:
         self.port = port or free_port()
         self.api_url = f"http://127.0.0.1:{self.port}/api"
         self.log_path = home / "server.log"
+        self.database_path = home / "prefect.db"
         self._process: subprocess.Popen[bytes] | None = None
 
     def environment(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+        """The server's environment: no API URL or database settings inherited, its SQLite
+        database in ``home``, no telemetry."""
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if k != "PREFECT_API_URL" and not k.startswith(DATABASE_SETTING_PREFIXES)
+        }
         env.update(
             PREFECT_HOME=str(self.home),
+            PREFECT_SERVER_DATABASE_CONNECTION_URL=f"sqlite+aiosqlite:///{self.database_path}",
             PREFECT_SERVER_ANALYTICS_ENABLED="false",
+            DO_NOT_TRACK="1",
             PREFECT_UI_API_URL=self.api_url,
         )
         return env
@@ -141,7 +157,11 @@ class LocalPrefectServer:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,  # Ctrl-C reaches us, and we stop it in order
             )
-        self.wait_healthy(timeout)
+        try:
+            self.wait_healthy(timeout)
+        except BaseException:  # Ctrl-C or SIGTERM while it starts: no server is left behind
+            self.stop()
+            raise
         log.info("local Prefect server at %s (pid %d)", self.api_url, self._process.pid)
         return self.api_url
 

@@ -28,7 +28,7 @@ import tempfile
 import zlib
 from array import array
 from collections.abc import Callable, Iterable, Iterator
-from itertools import accumulate, groupby
+from itertools import accumulate, groupby, pairwise
 from operator import itemgetter
 from typing import IO, Any
 
@@ -154,7 +154,7 @@ class TextAnalysis:
 
 
 def _encode_positions(plist: list[int]) -> bytes:
-    deltas = [plist[0], *(b - a for a, b in zip(plist, plist[1:], strict=False))]
+    deltas = [plist[0], *(b - a for a, b in pairwise(plist))]
     return _PACK_UINT(len(deltas)) + pickle.dumps(deltas, 2)
 
 
@@ -285,7 +285,8 @@ class IndexBuilder(SegmentWriter):  # type: ignore[misc]
 
     def _spill(self) -> None:
         """Write the postings gathered so far to a sorted run file and start afresh."""
-        run = tempfile.TemporaryFile(dir=self.storage.folder, prefix=".run-")
+        # Open until the commit merges it; closed (and so deleted) by _close_segment.
+        run = tempfile.TemporaryFile(dir=self.storage.folder, prefix=".run-")  # noqa: SIM115
         for record in self._sorted_records():
             pickle.dump(record, run, pickle.HIGHEST_PROTOCOL)
         run.seek(0)

@@ -2,14 +2,18 @@
 
 Query language: Whoosh's, with field names (``title: agency: type: topic: author: ncj: doc:
 published: id:``), AND / OR / NOT, phrases and wildcards. ``published:2019..2024`` (also
-``2019-06..2020``, ``2019..``, ``..2020``, ``2021``) becomes one numeric range. Unbalanced quotes
-and parentheses are repaired, bureau acronyms and names are synonyms, and a wildcard expands to at
-most ``MAX_EXPANSIONS`` terms (the most frequent ones).
+``2019-06..2020``, ``2019..``, ``..2020``, ``2021``) becomes one date range. Unbalanced quotes
+and parentheses are repaired, bureau acronyms and names are synonyms, and a wildcard, prefix, term
+range or fuzzy term expands to at most ``MAX_EXPANSIONS`` terms (the most frequent ones).
+
+Counting and ranking are separate (``index.facets``): the total and the facet counts come from
+the query's match set and the facet table written beside the index (date ranges and filters
+included), so no hit is scored or read for them; then only the top hits are scored.
 
 Ranking: BM25F over title > summary > body > attachment text (``FIELD_BOOSTS``), then the top
 ``RERANK_DEPTH`` hits are re-ranked by ``rank_factor``: topic listings and plain pages go down,
 recent items get a gentle lift. An NCJ number or an opportunity ID typed alone puts its record
-first.
+first. Date ranges a query requires filter rather than score.
 
 Snippets are computed only for the hits of the page shown, from the store's text; matched words
 are wrapped in ``[[`` and ``]]`` (the CLI turns them into colour for people). A hit that matched
@@ -30,7 +34,7 @@ import logging
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from itertools import islice
+from itertools import compress, islice
 from typing import Any
 
 from whoosh import highlight, query, sorting
@@ -39,6 +43,14 @@ from whoosh.searching import Searcher
 
 from index.analysis import expand_synonyms, text_analyzer
 from index.datadir import DataDir
+from index.facets import (
+    FacetTable,
+    doc_ids,
+    is_date_range,
+    live_docs,
+    load_facet_table,
+    match_set,
+)
 from index.records import AGENCIES, CONTENT_TYPES
 from index.schema import DOCUMENTED_FIELDS, FIELD_ALIASES, FIELD_BOOSTS
 from index.writer import (
@@ -70,6 +82,7 @@ MAX_SCANNED_TERMS = 20000  # terms a wildcard pattern may look at
 RERANK_DEPTH = 50  # hits re-ranked by kind and date
 EXACT_BOOST = 1000.0  # an NCJ number / opportunity ID typed alone
 SNIPPET_CHARS = 220
+SNIPPET_SPAN = 1200  # characters of a long text the highlighter looks at, from the first match
 KIND_FACTORS = {"topic": 0.45, "page": 0.8, "program": 0.9, "document": 0.9}
 RECENCY_LIFT = 0.15  # at most +15% for this year's items, fading over RECENCY_YEARS
 RECENCY_YEARS = 10
@@ -275,9 +288,21 @@ def bound_expansions(q: query.Query, reader: Any) -> query.Query:
         ]
         if not terms:
             return query.NullQuery
-        return query.Or(terms, boost=node.boost)
+        return Expansion(terms, boost=node.boost)
 
     return q.accept(visit)
+
+
+class Expansion(query.Or):
+    """The terms a wildcard, prefix, range or fuzzy term expanded to. Like Lucene's default for
+    such queries, it matches without scoring: a required expansion filters (``lift_filters``)."""
+
+
+def is_filter(node: query.Query) -> bool:
+    """A date range, an expansion, or an OR of them (a wildcard word over several fields)."""
+    if is_date_range(node) or isinstance(node, Expansion | query.Every) or node is query.NullQuery:
+        return True
+    return type(node) is query.Or and all(is_filter(child) for child in node.subqueries)
 
 
 def _has_positions(reader: Any, fieldname: str) -> bool:
@@ -387,37 +412,102 @@ def rank_factor(content_type: str, published: int, this_year: int) -> float:
     return factor
 
 
-def _facet_spec() -> dict[str, sorting.FieldFacet]:
-    return {
-        "agency": sorting.FieldFacet("agency", maptype=sorting.Count),
-        "type": sorting.FieldFacet("content_type", maptype=sorting.Count),
-        "year": sorting.FieldFacet("year", maptype=sorting.Count),
-    }
+@dataclass(frozen=True)
+class SearchContext:
+    """What every query of one search needs from the open index."""
+
+    searcher: Searcher
+    facets: FacetTable
+    live: int  # the match set of every document not deleted
+
+
+def filter_set(context: SearchContext, request: SearchRequest, flt: query.Query) -> int:
+    """The match set of the request's filters (``build_filter``): agency, type and dates from
+    the facet table."""
+    found = context.live
+    if request.agency:
+        found &= context.facets.value_set("agency", request.agency)
+    if request.type and DOCUMENT_TYPE not in request.type:
+        found &= context.facets.value_set("type", request.type)
+    for part in getattr(flt, "subqueries", [flt]):
+        if isinstance(part, query.NumericRange):
+            found &= match_set(context.searcher, part, context.live, context.facets)
+    return found
+
+
+def lift_filters(q: query.Query) -> tuple[query.Query, bool]:
+    """``q`` without the parts it requires that match without scoring (date ranges, wildcard
+    expansions), and whether there were any: ``dna published:2019..2024`` scores ``dna`` among
+    the documents of 2019-2024. A query of such parts only scores nothing (``Every``)."""
+    if is_filter(q):
+        return query.Every(), True
+    if not isinstance(q, query.And):
+        return q, False
+    rest = [part for part in q.subqueries if not is_filter(part)]
+    if len(rest) == len(q.subqueries):
+        return q, False
+    if not rest:
+        return query.Every(), True
+    return (rest[0] if len(rest) == 1 else query.And(rest, boost=q.boost)), True
+
+
+def newest_first(table: FacetTable, matches: int, count: int) -> list[tuple[int, float]]:
+    """The ``count`` newest documents of a match set (undated ones last), unscored."""
+    data = matches.to_bytes(table.doc_count, "little")
+    page: list[int] = []
+    for docnum in reversed(table.date_docs):
+        if data[docnum]:
+            page.append(docnum)
+            if len(page) == count:
+                return [(docnum, 0.0) for docnum in page]
+    dated = set(table.date_docs)
+    for docnum in compress(range(table.doc_count), data):
+        if docnum not in dated:
+            page.append(docnum)
+            if len(page) == count:
+                break
+    return [(docnum, 0.0) for docnum in page]
 
 
 def _ranked(
-    searcher: Searcher, q: query.Query, flt: query.Query | None, request: SearchRequest
+    context: SearchContext, q: query.Query, flt: query.Query | None, request: SearchRequest
 ) -> tuple[int, list[tuple[int, float]], dict[str, dict[str, int]]]:
-    """(total, [(docnum, score)] for the page, facets)."""
+    """(total, [(docnum, score)] for the page, facets).
+
+    The total and the facets come from the match set (``index.facets``); only the top hits are
+    scored, among the documents the filters and date ranges allow (Whoosh skips the posting
+    blocks that cannot reach the top).
+    """
+    searcher, table = context.searcher, context.facets
+    matches = match_set(searcher, q, context.live, table)
+    if flt is not None and matches:
+        matches &= filter_set(context, request, flt)
+    total = matches.bit_count()
+    facets = table.count(matches)
+    if not total:
+        return 0, [], facets
+    scored_query, lifted = lift_filters(q)
     start = (request.page - 1) * request.limit
     end = start + request.limit
+    if isinstance(scored_query, query.Every):  # nothing to score: newest first
+        return total, newest_first(table, matches, end)[start:end], facets
+    allowed = doc_ids(matches, table.doc_count) if flt is not None or lifted else None
     if request.sort == "date":
         results = searcher.search(
-            q,
-            filter=flt,
+            scored_query,
+            filter=allowed,
             limit=end,
             sortedby=sorting.FieldFacet("published", reverse=True),
-            groupedby=_facet_spec(),
         )
         page = [(hit.docnum, hit.score or 0.0) for hit in results[start:end]]
     else:
         results = searcher.search(
-            q, filter=flt, limit=max(end, RERANK_DEPTH), groupedby=_facet_spec()
+            scored_query, filter=allowed, limit=max(end, RERANK_DEPTH), optimize=True
         )
         scored = [(h.docnum, h.score or 0.0) for h in results]
         # Only the top RERANK_DEPTH move, so every page of one query sees the same order.
         page = (rerank(searcher, scored[:RERANK_DEPTH]) + scored[RERANK_DEPTH:])[start:end]
-    return len(results), page, _facets(results)
+    return total, page, facets
 
 
 def rerank(searcher: Searcher, scored: list[tuple[int, float]]) -> list[tuple[int, float]]:
@@ -435,24 +525,6 @@ def rerank(searcher: Searcher, scored: list[tuple[int, float]]) -> list[tuple[in
         factor = rank_factor(kinds[n][local], dates[n][local] or 0, this_year)
         rescored.append((docnum, score * factor))
     return sorted(rescored, key=lambda pair: -pair[1])
-
-
-def _is_value(key: Any) -> bool:
-    """False for a column's "no value" (None, "", or the NUMERIC minimum for a missing year)."""
-    return key not in (None, "") and not (isinstance(key, int) and key <= 0)
-
-
-def _facets(results: Any) -> dict[str, dict[str, int]]:
-    facets: dict[str, dict[str, int]] = {}
-    for name in ("agency", "type", "year"):
-        counts = results.groups(name)
-        items = [(str(k), int(v)) for k, v in counts.items() if _is_value(k)]
-        if name == "year":
-            items.sort(key=lambda kv: kv[0], reverse=True)
-        else:
-            items.sort(key=lambda kv: (-kv[1], kv[0]))
-        facets[name] = dict(items)
-    return facets
 
 
 # -- suggestions -----------------------------------------------------------------------------
@@ -536,9 +608,27 @@ def make_snippet(text: str, terms: frozenset[str]) -> str:
     return text[:SNIPPET_CHARS].rsplit(" ", 1)[0] + " …"
 
 
+def passage(text: str, terms: frozenset[str]) -> str:
+    """The part of a long ``text`` where the query's words first occur (``SNIPPET_SPAN``
+    characters), found with one regular expression; "" when none can occur. The highlighter
+    analyses every word it is given, so it gets this passage, not the whole text."""
+    if len(text) <= SNIPPET_SPAN:
+        return text
+    # A stem without its last two letters prefixes every word it stems from ("studi": "study").
+    stems = sorted({re.escape(term[: max(3, len(term) - 2)]) for term in terms}, key=len)
+    found = re.search(r"(?i)\b(?:" + "|".join(stems) + ")", text)
+    if found is None:
+        return ""
+    start = text.rfind(" ", 0, max(0, found.start() - 100)) + 1
+    return text[start : start + SNIPPET_SPAN]
+
+
 def marked_fragments(text: str, terms: frozenset[str]) -> str:
     """The best fragments of ``text`` with the query's words marked ("" when none occurs)."""
     if not terms or not text:
+        return ""
+    text = passage(text, terms)
+    if not text:
         return ""
     return str(
         highlight.highlight(
@@ -647,8 +737,11 @@ def search(data_dir: DataDir, request: SearchRequest) -> SearchResults:
     request = validate_request(request)
     flt = build_filter(request)
     with open_searcher(data_dir) as searcher:
+        reader = searcher.reader()
+        facet_table = load_facet_table(live_index_path(data_dir), reader)
+        context = SearchContext(searcher, facet_table, live_docs(reader))
         q = request_query(searcher, request.query, request)
-        total, page, facets = _ranked(searcher, q, flt, request)
+        total, page, facets = _ranked(context, q, flt, request)
         suggestion, absent = (None, False)
         if exact_match(request.query) is None:
             suggestion, absent = suggest_query(searcher, request.query)
@@ -656,7 +749,7 @@ def search(data_dir: DataDir, request: SearchRequest) -> SearchResults:
         shown_query = request.query
         if suggestion is not None:
             q2 = request_query(searcher, suggestion, request)
-            total2, page2, facets2 = _ranked(searcher, q2, flt, request)
+            total2, page2, facets2 = _ranked(context, q2, flt, request)
             if total2 == 0:
                 suggestion = None
             elif total == 0 or (absent and total2 > total):

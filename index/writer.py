@@ -31,6 +31,7 @@ from whoosh.writing import SegmentWriter
 
 from index.builder import IndexBuilder
 from index.datadir import DataDir
+from index.facets import write_facet_table
 from index.records import Record
 from index.schema import INDEX_VERSION, build_schema, record_document
 
@@ -247,6 +248,7 @@ def update_index(store: Store, data_dir: DataDir) -> IndexUpdate:
         except BaseException:
             writer.cancel()
             raise
+        write_facets(ix, path)
     write_state(path, changes.last_seq)
     documents = _count(ix)
     log.info(
@@ -348,7 +350,15 @@ def build_index(
     except BaseException:
         writer.cancel()
         raise
+    write_facets(ix, path)
     return count
+
+
+def write_facets(ix: whoosh_index.Index, path: Path) -> None:
+    """The facet table of the committed index (``index.facets``): searches count facets from it.
+    Should this not be written (a kill just after the commit), searches compute it themselves."""
+    with ix.reader() as reader:
+        write_facet_table(path, reader)
 
 
 def swap_live_index(data_dir: DataDir, path: Path) -> None:

@@ -188,3 +188,9 @@ def test_bad_dates_are_refused(text: str) -> None:
         date_bounds(text)
     with pytest.raises(DateError):
         RecordFilter(since=text)
+
+
+def test_the_readme_documents_the_csv_columns() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    header = next(line for line in readme.splitlines() if line.startswith("schema_version,"))
+    assert header.split(",") == list(record_field_names())

@@ -6,6 +6,7 @@ Most tests crawl only the NIJ part of the sample site (about twenty pages) to st
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -18,7 +19,9 @@ from typing import Any
 
 import pytest
 
+import search_cli
 from crawlers.sample_site import sites_toml
+from flows import refresh as refresh_module
 from flows.lock import RefreshBusyError, check_refresh_free
 from flows.progress import notify
 from flows.refresh import REPORT_ARTIFACT_KEY, RefreshFailedError, refresh
@@ -75,6 +78,34 @@ def now_lastmod() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00")
 
 
+def latest_report_artifact() -> Any:
+    """The newest run report artifact, from the Prefect API."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+    from prefect.client.schemas.sorting import ArtifactSort
+
+    with get_client(sync_client=True) as client:
+        artifacts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[REPORT_ARTIFACT_KEY])),
+            sort=ArtifactSort.CREATED_DESC,
+            limit=1,
+        )
+    return artifacts[0]
+
+
+def flow_run_and_tasks(flow_run_id: Any) -> tuple[Any, dict[str, Any]]:
+    """A flow run and its task runs by name, from the Prefect API."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    with get_client(sync_client=True) as client:
+        run = client.read_flow_run(flow_run_id)
+        tasks = client.read_task_runs(
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id]))
+        )
+    return run, {task.name: task for task in tasks}
+
+
 def test_first_run_indexes_every_page_and_a_rerun_writes_nothing(
     tmp_path: Path, sample_sites_file: Path
 ) -> None:
@@ -104,20 +135,21 @@ def test_first_run_indexes_every_page_and_a_rerun_writes_nothing(
 def test_run_report_is_published_as_a_markdown_artifact(
     tmp_path: Path, sample_sites_file: Path
 ) -> None:
-    from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
-    from prefect.client.schemas.sorting import ArtifactSort
-
     report = run_refresh(DataDir(tmp_path / "data"), sample_sites_file, sites=("ovc",))
 
-    with get_client(sync_client=True) as client:
-        artifacts = client.read_artifacts(
-            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[REPORT_ARTIFACT_KEY])),
-            sort=ArtifactSort.CREATED_DESC,
-            limit=1,
-        )
-    markdown = artifacts[0].data
-    assert artifacts[0].type == "markdown"
+    artifact = latest_report_artifact()
+    markdown = artifact.data
+    assert artifact.type == "markdown"
+    flow_run, tasks = flow_run_and_tasks(artifact.flow_run_id)
+    assert flow_run.name == "refresh ovc"
+    assert flow_run.state_type.value == "COMPLETED"
+    assert sorted(tasks) == [
+        "apply run 1",
+        "crawl ovc",
+        "report run 1",
+        "start run",
+        "update index",
+    ]
     assert f"# Refresh run {report['run_id']}: completed" in markdown
     added = report["counts"]["ovc"]["added"]
     assert added > 0
@@ -231,6 +263,16 @@ def test_a_site_that_is_down_fails_its_task_and_keeps_its_records(
         assert store.count_records() == live
     assert titles_found(data, "agency:NIJ") == nij_titles
     assert store_runs(data)[0] == (report["run_id"], "failed")
+    # Prefect's side: the run failed, the nij crawl after its retry, the rest ran.
+    artifact = latest_report_artifact()
+    assert f"# Refresh run {report['run_id']}: failed" in artifact.data
+    assert "## Failures\n\n- nij: no answer to " in artifact.data
+    flow_run, tasks = flow_run_and_tasks(artifact.flow_run_id)
+    assert flow_run.name == "refresh nij,ovc"
+    assert flow_run.state_type.value == "FAILED"
+    assert (tasks["crawl nij"].state_type.value, tasks["crawl nij"].run_count) == ("FAILED", 2)
+    assert tasks["crawl ovc"].state_type.value == "COMPLETED"
+    assert tasks["update index"].state_type.value == "COMPLETED"
 
 
 def store_runs(data_dir: DataDir) -> list[tuple[int, str]]:
@@ -331,6 +373,12 @@ def test_a_refresh_killed_midway_leaves_the_store_and_index_as_they_were(
     assert process.stderr is not None
     assert process.stderr.readline().strip() == "nij: crawling"
     time.sleep(2)
+    # Meanwhile search and export work, and see the last committed state.
+    exported = tmp_path / "during.jsonl"
+    assert search_cli.main(["export", "-o", str(exported), "--data-dir", str(data.root)]) == 0
+    titles = [json.loads(line)["title"] for line in exported.read_text().splitlines()]
+    assert len(titles) == live and old_title in titles
+    assert old_title in titles_found(data, "probationers")
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
     process.stderr.close()
@@ -347,3 +395,110 @@ def test_a_refresh_killed_midway_leaves_the_store_and_index_as_they_were(
     assert after["status"] == "completed"
     assert "A Title That Never Lands" in titles_found(data, "title never lands")
     assert [status for _, status in store_runs(data)] == ["completed", "failed", "completed"]
+
+
+#: Runs the real refresh flow, killed (SIGKILL) as soon as its store transaction has committed:
+#: the apply task's completion hook kills the process before the index step starts.
+KILLED_AFTER_APPLY = """
+import os, signal, sys
+import flows.refresh as refresh_module
+
+def die(task, task_run, state):
+    print("applied", flush=True)
+    os.kill(os.getpid(), signal.SIGKILL)
+
+refresh_module.apply_run = refresh_module.apply_run.with_options(on_completion=[die])
+refresh_module.refresh(sites=["nij"], sites_file=sys.argv[1], data_dir=sys.argv[2])
+"""
+
+
+def test_a_refresh_killed_between_the_store_and_the_index_is_repaired_by_the_next(
+    tmp_path: Path, editable_site: Any
+) -> None:
+    from prefect.settings import PREFECT_API_URL
+
+    data = DataDir(tmp_path / "data")
+    sites_file = write_sites_file(tmp_path / "sites.toml", editable_site.base_url)
+    run_refresh(data, sites_file)
+    edited_id = record_id_of(data, editable_site.url(EDITED))
+    generation, files = live_index_path(data).name, index_files(data)
+    old_title = "How Probationers’ Thoughts on Crime May Inform Conduct"
+    new_title = "Probationers and the Quillwort Question"
+    editable_site.edit(EDITED, old_title, new_title)
+
+    env = dict(os.environ, PREFECT_API_URL=str(PREFECT_API_URL.value()))
+    child = subprocess.run(
+        [sys.executable, "-c", KILLED_AFTER_APPLY, str(sites_file), str(data.root)],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert child.returncode == -signal.SIGKILL, child.stderr
+    assert child.stdout == "applied\n"
+    with Store.open(data) as store:  # the store committed the edit ...
+        assert store.get(edited_id).title == new_title
+        assert store.last_runs(1)[0].status == "running"
+    assert live_index_path(data).name == generation  # ... the index never saw it
+    assert index_files(data) == files
+    assert old_title in titles_found(data, "probationers")
+    assert new_title not in titles_found(data, "quillwort")
+
+    repair = run_refresh(data, sites_file)
+
+    assert repair["status"] == "completed"
+    assert repair["changes"]["changed"] == []  # the store had it already
+    assert repair["index"]["upserted"] == 1  # the index caught up from the store
+    assert titles_found(data, "quillwort") == [new_title]
+    assert old_title not in titles_found(data, "probationers")
+    assert [status for _, status in store_runs(data)] == ["completed", "failed", "completed"]
+    with Store.open(data) as store:
+        assert "interrupted" in (store.last_runs(2)[1].error or "")
+
+
+def test_only_the_crawl_task_retries_with_backoff() -> None:
+    crawl = refresh_module.crawl_one_site
+    delays = list(crawl.retry_delay_seconds or [])
+    assert crawl.retries == refresh_module.CRAWL_RETRIES > 0
+    assert delays == sorted(delays) and delays[0] < delays[-1]
+    others = (
+        refresh_module.start_run,
+        refresh_module.apply_run,
+        refresh_module.update_search_index,
+        refresh_module.write_run_report,
+    )
+    assert [task.retries for task in others] == [0, 0, 0, 0]
+
+
+def test_prefect_yaml_deploys_the_refresh_flow_to_a_work_pool(tmp_path: Path) -> None:
+    """`prefect deploy --all` with the bundled prefect.yaml, against the test Prefect server."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import WorkPoolCreate
+    from prefect.settings import PREFECT_API_URL
+
+    repo = Path(__file__).resolve().parent.parent
+    with get_client(sync_client=True) as client:
+        try:
+            client.create_work_pool(WorkPoolCreate(name="ojp-search", type="process"))
+        except Exception as exc:  # made by an earlier run against the same server
+            assert "already exists" in str(exc)
+    env = dict(os.environ, PREFECT_API_URL=str(PREFECT_API_URL.value()), PREFECT_HOME=str(tmp_path))
+    child = subprocess.run(
+        [sys.executable, "-m", "prefect", "--no-prompt", "deploy", "--all"],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert child.returncode == 0, child.stdout + child.stderr
+
+    with get_client(sync_client=True) as client:
+        deployment = client.read_deployment_by_name("refresh/ojp-search-refresh")
+    assert deployment.work_pool_name == "ojp-search"
+    assert deployment.entrypoint == "flows/refresh.py:refresh"
+    assert [s.schedule.cron for s in deployment.schedules] == ["0 5 * * *"]
+    assert deployment.global_concurrency_limit is not None
+    assert deployment.global_concurrency_limit.limit == 1

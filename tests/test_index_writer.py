@@ -22,6 +22,7 @@ from whoosh import index as whoosh_index
 from bench.synthetic import synthetic_records
 from index.builder import IndexBuilder
 from index.datadir import DataDir
+from index.facets import FACET_FILE
 from index.records import Attachment, CrawlSummary, FetchResult, Record, record_id
 from index.schema import build_schema, record_document
 from index.searcher import SearchRequest, search
@@ -384,3 +385,20 @@ def test_builder_only_fills_a_new_index(store: Store, data_dir: DataDir) -> None
     update_index(store, data_dir)
     with pytest.raises(ValueError, match="new, empty index"):
         IndexBuilder(open_index(data_dir))
+
+
+def test_facets_follow_updates_and_survive_a_missing_table(store: Store, data_dir: DataDir) -> None:
+    sync(store, [A, B, C])
+    update_index(store, data_dir)
+    moved = replace(A, agency="OVC", content_type="publication").with_hash()
+    sync(store, [moved, B], gone=[C])
+    update_index(store, data_dir)  # A re-added, its old copy and C deleted
+
+    expected = {"agency": {"NIJ": 1, "OVC": 1}, "type": {"article": 1, "publication": 1}}
+    results = search(data_dir, SearchRequest("*"))
+    assert results.total == 2
+    assert {name: results.facets[name] for name in expected} == expected
+
+    (live_index_path(data_dir) / FACET_FILE).unlink()  # as if killed before writing it
+    again = search(data_dir, SearchRequest("*"))
+    assert (again.total, again.facets) == (results.total, results.facets)

@@ -4,23 +4,30 @@ ranking, facets, snippets, suggestions, similar, and every query error with its 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
+from whoosh import sorting
 
 from index.datadir import DataDir
 from index.records import Attachment, CrawlSummary, FetchResult, Record, record_id
 from index.searcher import (
     MAX_EXPANSIONS,
+    RECENCY_LIFT,
     QueryError,
     RecordNotFoundError,
     SearchRequest,
+    build_filter,
+    request_query,
     search,
     search_ids,
     similar,
+    validate_request,
 )
 from index.store import Store
-from index.writer import update_index
+from index.writer import open_searcher, update_index
 
 
 def rec(path: str, title: str, **kw: object) -> Record:
@@ -182,6 +189,24 @@ def test_wildcard_expansion_is_bounded(data_dir: DataDir) -> None:
     assert 0 < results.total <= MAX_EXPANSIONS
     assert results.parsed.count("body:zeta") <= MAX_EXPANSIONS
     assert urls(data_dir, "rec?divism") == [RECIDIVISM.url]
+    ranged = search(data_dir, SearchRequest("title:[zeta000 TO zeta999]", limit=200))
+    assert 0 < ranged.total <= MAX_EXPANSIONS
+    assert ranged.parsed.count("title:zeta") <= MAX_EXPANSIONS
+
+
+def test_a_wildcard_matches_without_scoring(data_dir: DataDir) -> None:
+    """Expansions filter, like Lucene's constant-score rewrite: alone, hits come newest first;
+    beside a word, the word ranks them."""
+    alone = search(data_dir, SearchRequest("traffick*")).hits
+    assert [h.url for h in alone] == [TRAFFICKING_TOPIC.url, TRAFFICKING.url, OLD_TRAFFICKING.url]
+    assert {h.score for h in alone} == {0.0}
+    assert first(data_dir, "traffick* survivors") == TRAFFICKING.url
+
+
+def test_a_pattern_of_wildcards_alone_matches_everything(data_dir: DataDir) -> None:
+    everything = len(CORPUS) + len(WIDGETS)
+    for text in ("*", "?*", "title:*"):
+        assert search(data_dir, SearchRequest(text)).total == everything, text
 
 
 def test_date_ranges_in_the_query(data_dir: DataDir) -> None:
@@ -243,6 +268,45 @@ def test_topic_listings_rank_below_resources(data_dir: DataDir) -> None:
     assert hits.index(TRAFFICKING.url) < hits.index(TRAFFICKING_TOPIC.url)
 
 
+@pytest.fixture(scope="module")
+def ranking_dir(tmp_path_factory: pytest.TempPathFactory) -> DataDir:
+    """Pages that differ in one respect each: where the word is, and how old the page is."""
+    summary = "Findings on reentry programs for adults."
+    body = "Program evaluation of reentry services and outcomes. " * 3
+    words = "Sentencing reform"
+
+    def page(slug: str, title: str, published: str = "2015", **text: str) -> Record:
+        fields = {"summary": summary, "body": body, **text}
+        return rec(f"r/{slug}", title, published=published, **fields)
+
+    records = [
+        page("body", "Program evaluation", body=f"{body} {words}."),
+        page("summary", "Program findings", summary=f"{summary} {words}."),
+        page("title", words),
+        page("old", "Jail mentoring report", published="2012"),
+        page("new", "Jail mentoring report", published=f"{date.today().year}"),
+    ]
+    data_dir = DataDir(Path(tmp_path_factory.mktemp("ranking")) / "data").ensure()
+    with Store.open(data_dir) as store:
+        sync(store, records)
+        update_index(store, data_dir)
+    return data_dir
+
+
+def test_title_outweighs_summary_outweighs_body(ranking_dir: DataDir) -> None:
+    assert [u.rsplit("/", 1)[1] for u in urls(ranking_dir, "sentencing")] == [
+        "title",
+        "summary",
+        "body",
+    ]
+
+
+def test_recent_items_get_a_gentle_lift(ranking_dir: DataDir) -> None:
+    hits = search(ranking_dir, SearchRequest("jail mentoring")).hits
+    assert [h.url.rsplit("/", 1)[1] for h in hits] == ["new", "old"]
+    assert 1.0 < hits[0].score / hits[1].score <= 1.0 + RECENCY_LIFT + 1e-6
+
+
 def test_sort_by_date_newest_first(data_dir: DataDir) -> None:
     assert urls(data_dir, "trafficking", sort="date") == [
         TRAFFICKING_TOPIC.url,
@@ -271,6 +335,46 @@ def test_facets_count_the_filtered_results(data_dir: DataDir) -> None:
     assert undated.total == 2 and undated.facets["year"] == {"2010": 1}
     filtered = search(data_dir, SearchRequest("trafficking", type=("publication",)))
     assert filtered.facets["type"] == {"publication": 2}
+
+
+ORACLE_QUERIES = [
+    ("trafficking", {}),
+    ("human trafficking", {}),
+    ("trafficking OR recidivism OR zeta0*", {}),
+    ("trafficking NOT persons", {}),
+    ('"capacity grants" OR "human trafficking"', {}),
+    ("published:2010..2023", {}),
+    ("zeta* published:..2010", {}),
+    ("trafficking", {"since": "2000", "until": "2023-12-31"}),
+    ("trafficking OR forensic", {"agency": ("OVC", "NIJ")}),
+    ("report OR trafficking", {"type": ("topic", "publication")}),
+    ("NIJ laboratories", {}),
+    ("*", {"since": "2019-06"}),
+]
+
+
+@pytest.mark.parametrize(("text", "options"), ORACLE_QUERIES)
+def test_totals_and_facets_match_whoosh_counting_every_hit(
+    data_dir: DataDir, text: str, options: dict[str, Any]
+) -> None:
+    """Totals and facets come from match sets and the facet table; Whoosh's own collector,
+    which visits every hit, must agree."""
+    request = validate_request(SearchRequest(text, **options))
+    results = search(data_dir, request)
+    facets = {
+        "agency": sorting.FieldFacet("agency", maptype=sorting.Count),
+        "type": sorting.FieldFacet("content_type", maptype=sorting.Count),
+        "year": sorting.FieldFacet("year", maptype=sorting.Count),
+    }
+    with open_searcher(data_dir) as searcher:
+        q = request_query(searcher, request.query, request)
+        every = searcher.search(q, filter=build_filter(request), limit=None, groupedby=facets)
+        expected = {
+            name: {str(k): n for k, n in every.groups(name).items() if k not in (None, "", 0)}
+            for name in facets
+        }
+        assert results.total == len(every) > 0
+    assert results.facets == expected
 
 
 def test_snippets_mark_matched_words_from_the_body(data_dir: DataDir) -> None:

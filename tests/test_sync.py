@@ -1,14 +1,31 @@
-"""The sync rules of ``Store.apply_run``, driven by staged crawl results over successive runs."""
+"""The sync rules of ``Store.apply_run``: first driven by staged crawl results over successive
+runs, then through six successive refreshes of the sample site (real crawls, the real index) with
+pages edited, removed, failing and no longer reached between them."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from crawlers.runner import crawl_site
+from crawlers.sample_site import SampleSite, copy_site, sites_toml
+from crawlers.sample_site.editor import EditableSite
+from crawlers.sites import load_sites
+from index.datadir import DataDir
 from index.records import CrawlSummary
-from index.store import Store
+from index.searcher import SearchRequest, search
+from index.store import RunReport, Store
+from index.sync import RunChanges
+from index.writer import IndexUpdate, live_index_path, update_index
 from tests.store_builders import edited, fetched, make_record, outcome, run_crawl
+
+#: One worker runs this whole module, so that the six refreshes at its end are made once.
+pytestmark = pytest.mark.xdist_group("sync")
 
 
 @pytest.fixture
@@ -313,3 +330,236 @@ def test_run_report_shape(store: Store) -> None:
     assert {"site": "ovc", "url": "", "error": "HTTP 503"} in report["errors"]
     assert report["duration_s"] >= 0
     assert [r.run_id for r in store.last_runs()] == [run_id]
+
+
+# -- the rules through successive refreshes of the sample site ----------------------------------
+
+EDITED = "/nij/topics/articles/how-probationers-thoughts-crime-may-inform-conduct"
+REMOVED = "/nij/topics/articles/research-body-worn-cameras-and-law-enforcement"  # 404
+GONE = "/nij/library/publications/fight-against-human-trafficking"  # 410
+FAILING = "/nij/topics/articles/sexual-assault-kits-using-science-find-solutions"  # 500
+MISSING = "/nij/topics/articles/improving-collection-digital-evidence"  # denied: never reached
+OLD_TITLE = "How Probationers’ Thoughts on Crime May Inform Conduct"
+NEW_TITLE = "How Probationers’ Thinking About Crime Shapes Their Conduct"
+
+
+@dataclass(frozen=True)
+class Refresh:
+    """One refresh of the nij site, and the store and index as it left them."""
+
+    summary: CrawlSummary
+    changes: RunChanges
+    report: RunReport
+    index: IndexUpdate
+    statements: list[str]  # the SQL that applying the run executed
+    records: dict[str, dict[str, Any]]  # the records table, by id
+    url_states: dict[str, dict[str, Any]]  # the url_state table, by URL
+    generation: str
+
+
+@dataclass(frozen=True)
+class SiteHistory:
+    """Six refreshes of the site served at ``base_url``; ``ids`` maps the pages above to their
+    record ids."""
+
+    data: DataDir
+    base_url: str
+    ids: dict[str, str]
+    runs: list[Refresh]
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    def titles(self, query: str) -> list[str]:
+        return [hit.title for hit in search(self.data, SearchRequest(query=query, limit=50)).hits]
+
+
+def refresh_site(data: DataDir, sites_file: Path) -> Refresh:
+    """The refresh flow's steps, without Prefect: start, crawl nij, apply, index, finish."""
+    crawl = load_sites(sites_file).crawl
+    with Store.open(data) as store:
+        run_id = store.start_run(["nij"])
+    summary = crawl_site("nij", sites_file=sites_file, data_dir=data, run_id=run_id)
+    with Store.open(data) as store:
+        statements: list[str] = []
+        store._conn.set_trace_callback(statements.append)
+        changes = store.apply_run(
+            run_id, miss_limit=crawl.miss_limit, max_removal_share=crawl.max_removal_share
+        )
+        store._conn.set_trace_callback(None)
+        index = update_index(store, data)
+        report = store.finish_run(run_id, status="completed")
+        records = table_rows(store, "records")
+        states = table_rows(store, "url_state")
+    return Refresh(
+        summary, changes, report, index, statements, records, states, live_index_path(data).name
+    )
+
+
+def table_rows(store: Store, table: str) -> dict[str, dict[str, Any]]:
+    """A whole table, row by row, keyed by its first column."""
+    cursor = store._conn.execute(f"SELECT * FROM {table}")
+    names = [c[0] for c in cursor.description]
+    return {row[0]: dict(zip(names, row, strict=True)) for row in cursor}
+
+
+def touch_lastmod(site: EditableSite, *paths: str) -> None:
+    """Give pages a new sitemap lastmod, so that the next crawl asks for them."""
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+    for path in paths:
+        assert site.set_lastmod(path, now), path
+
+
+@pytest.fixture(scope="module")
+def site_history(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SiteHistory]:
+    root = tmp_path_factory.mktemp("sync-history")
+    data = DataDir(root / "data")
+    with SampleSite(copy_site(root / "site")) as served:
+        site = EditableSite(served)
+        base_url = site.base_url
+        sites_file = root / "sites.toml"
+        sites_file.write_text(sites_toml(site.base_url))  # default miss_limit 3, share 10 %
+        runs = [refresh_site(data, sites_file)]  # 1: every page new
+        with Store.open(data) as store:
+            ids = {path: store.get(site.url(path)).id for path in (EDITED, REMOVED, GONE)}
+            ids |= {path: store.get(site.url(path)).id for path in (FAILING, MISSING)}
+
+        site.edit(EDITED, OLD_TITLE, NEW_TITLE)
+        site.remove(REMOVED)
+        site.fail(GONE, 410)
+        site.fail(FAILING, 500)
+        touch_lastmod(site, REMOVED, GONE, FAILING)
+        denied = root / "denied.toml"  # a new rule: the crawl stops reaching MISSING
+        denied.write_text(sites_file.read_text().replace("deny = [", f'deny = ["{MISSING}$", '))
+        runs.append(refresh_site(data, denied))  # 2: edited, removed, gone, failing, 1st miss
+        runs.append(refresh_site(data, denied))  # 3: nothing new; FAILING fails again, 2nd miss
+        site.restore(FAILING)
+        runs.append(refresh_site(data, denied))  # 4: FAILING answers again; 3rd miss
+        robots = site.root / "robots.txt"
+        robots.write_text(robots.read_text().replace("Disallow: /search\n", "Disallow: /nij/\n"))
+        runs.append(refresh_site(data, denied))  # 5: a bad rule would remove the whole site
+        served.stop()
+        runs.append(refresh_site(data, denied))  # 6: the site is down
+        yield SiteHistory(data, base_url, ids, runs)
+
+
+def changed_ids(run: Refresh) -> tuple[list[str], list[str], list[str]]:
+    return run.changes.added, run.changes.changed, sorted(run.changes.removed)
+
+
+def live_ids_of(run: Refresh) -> set[str]:
+    return {record_id for record_id, row in run.records.items() if row["status"] == "live"}
+
+
+def test_first_refresh_adds_and_indexes_every_page(site_history: SiteHistory) -> None:
+    first = site_history.runs[0]
+    assert first.summary.complete
+    assert len(first.changes.added) == len(first.records) == 20
+    assert first.index.upserted == first.index.documents == 20
+    assert first.report.counts["nij"]["fetched"] == 20
+
+
+def test_unchanged_and_not_modified_pages_write_nothing(site_history: SiteHistory) -> None:
+    first, second, third = site_history.runs[:3]
+    touched = {site_history.ids[p] for p in (EDITED, REMOVED, GONE)}
+    for record_id, row in first.records.items():
+        if record_id not in touched:
+            assert second.records[record_id] == row  # not even last_seen moved
+    counts = second.report.counts["nij"]
+    assert counts["not_modified"] + counts["skipped"] >= 15
+    assert third.records == second.records
+    assert changed_ids(third) == ([], [], [])
+    assert {third.report.totals[k] for k in ("added", "changed", "removed")} == {0}
+    assert third.index.committed is False  # nothing reached the index: the same generation
+    assert third.generation == second.generation
+
+
+def test_an_edited_page_updates_exactly_its_record_and_history(site_history: SiteHistory) -> None:
+    second = site_history.runs[1]
+    edited_id = site_history.ids[EDITED]
+    assert second.changes.changed == [edited_id]
+    assert second.changes.added == []
+    with Store.open(site_history.data) as store:
+        assert store.get(edited_id).title == NEW_TITLE
+        assert history(store, edited_id) == [(1, "added"), (second.report.run_id, "changed")]
+    before = site_history.runs[0].records[edited_id]
+    assert second.records[edited_id]["last_changed"] > before["last_changed"]
+    assert second.records[edited_id]["first_seen"] == before["first_seen"]
+    assert NEW_TITLE in site_history.titles("thinking crime conduct")
+    assert OLD_TITLE not in site_history.titles("probationers")
+
+
+def test_404_and_410_remove_at_once_and_the_store_keeps_them(site_history: SiteHistory) -> None:
+    second = site_history.runs[1]
+    gone = sorted([site_history.ids[REMOVED], site_history.ids[GONE]])
+    assert sorted(second.changes.removed) == gone  # 2 of 20: within the 10 % share
+    assert second.index.deleted == 2
+    with Store.open(site_history.data) as store:
+        for record_id in gone:
+            assert store.record_status(record_id) == "gone"
+            assert store.get(record_id) is not None
+            assert history(store, record_id) == [(1, "added"), (2, "removed")]
+    for path, status in ((REMOVED, "HTTP 404"), (GONE, "HTTP 410")):
+        state = second.url_states[site_history.url(path)]
+        assert (state["status"], state["last_error"]) == ("gone", status)
+    assert "The Fight Against Human Trafficking" not in site_history.titles("human trafficking")
+
+
+def test_a_failing_page_is_never_removed_and_recovers(site_history: SiteHistory) -> None:
+    failing_id, url = site_history.ids[FAILING], site_history.url(FAILING)
+    for run in site_history.runs[1:3]:
+        assert run.url_states[url]["status"] == "live"
+        assert run.url_states[url]["last_error"] == "HTTP 500"
+        assert run.records[failing_id] == site_history.runs[0].records[failing_id]
+        assert {"site": "nij", "url": url, "error": "HTTP 500"} in run.report.errors
+        assert run.report.counts["nij"]["failed"] == 1
+    assert site_history.runs[3].url_states[url]["last_error"] is None
+    assert failing_id in live_ids_of(site_history.runs[-1])
+    assert "Sexual Assault Kits: Using Science to Find Solutions" in site_history.titles("kits")
+
+
+def test_a_page_missing_from_three_complete_crawls_is_removed(site_history: SiteHistory) -> None:
+    missing_id, url = site_history.ids[MISSING], site_history.url(MISSING)
+    second, third, fourth = site_history.runs[1:4]
+    assert all(run.summary.complete for run in (second, third, fourth))
+    assert [run.url_states[url]["misses"] for run in (second, third)] == [1, 2]
+    assert missing_id in live_ids_of(third)
+    assert changed_ids(fourth) == ([], [], [missing_id])
+    assert fourth.url_states[url]["status"] == "gone"
+    assert fourth.index.deleted == 1
+    assert "Improving the Collection of Digital Evidence" not in site_history.titles(
+        "digital evidence"
+    )
+
+
+def test_a_rule_that_would_remove_most_of_a_site_removes_nothing(site_history: SiteHistory) -> None:
+    fourth, fifth = site_history.runs[3:5]
+    live = live_ids_of(fourth)
+    assert fifth.report.counts["nij"]["excluded"] >= len(live)  # robots.txt now denies them
+    assert fifth.changes.removed == []
+    assert fifth.changes.withheld == fifth.report.withheld == {"nij": len(live)}
+    assert live_ids_of(fifth) == live
+    assert fifth.index.committed is False
+    withheld = [s for s in fifth.url_states.values() if s["status"] == "live" and s["record_id"]]
+    assert withheld and all(
+        (s["last_error"] or "").startswith("removal withheld") for s in withheld
+    )
+
+
+def test_a_site_that_is_down_removes_nothing(site_history: SiteHistory) -> None:
+    fifth, sixth = site_history.runs[4:6]
+    assert not sixth.summary.complete
+    assert sixth.report.counts["nij"]["failed"] >= len(live_ids_of(fifth))
+    assert changed_ids(sixth) == ([], [], [])
+    assert live_ids_of(sixth) == live_ids_of(fifth)
+    assert sixth.index.committed is False
+    assert "Ballistic Resistant Body Armor and the NIJ Mark" in site_history.titles("body armor")
+
+
+def test_each_run_is_one_store_transaction(site_history: SiteHistory) -> None:
+    for run in site_history.runs:
+        begins = [sql for sql in run.statements if sql.startswith("BEGIN")]
+        commits = [sql for sql in run.statements if sql == "COMMIT"]
+        assert (begins, commits) == (["BEGIN IMMEDIATE"], ["COMMIT"])
+    with Store.open(site_history.data) as store:
+        assert store.index_changes(0).last_seq == site_history.runs[-1].index.last_seq
