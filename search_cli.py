@@ -779,9 +779,9 @@ def schedule_command(
     except ScheduleError as exc:
         fail(str(exc))
     when = f"every {interval:g} s" if interval else f'on "{cron or "0 5 * * *"}"'
-    # SIGTERM stops the runner like Ctrl-C does, so the local server is stopped on the way out.
+    # SIGTERM stops it like Ctrl-C does, at any point: the local server is stopped on the way out.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
-    with contextlib.ExitStack() as stack:
+    with contextlib.suppress(KeyboardInterrupt), contextlib.ExitStack() as stack:
         api_url = configured_api_url()
         if not api_url:
             server = LocalPrefectServer(where.prefect_home)
@@ -799,8 +799,7 @@ def schedule_command(
         sys.stderr.write(
             f"Refreshing {where.root} {when}, one run at a time. Press Ctrl-C to stop.\n"
         )
-        with contextlib.suppress(KeyboardInterrupt):
-            serve_refresh(deployment, api_url)
+        serve_refresh(deployment, api_url)
     sys.stderr.write("Stopped.\n")
     return int(ExitCode.OK)
 

@@ -468,8 +468,8 @@ def test_schedule_stopped_while_its_server_starts_leaves_no_server(tmp_path: Pat
         wait_for(lambda: child.line_starting("PREFECT_API_URL is not set: "), "the first line")
         wait_for(lambda: prefect_servers_of(data) or None, "the server process")
 
-        assert child.stop() == search_cli.ExitCode.INTERRUPTED
-        assert child.lines[-1] == "Error: interrupted."
+        assert child.stop() == search_cli.ExitCode.OK
+        assert child.lines[-1] == "Stopped."
         assert not any(line.startswith("Local Prefect server: ") for line in child.lines)
         assert prefect_servers_of(data) == []
     finally:
