@@ -735,7 +735,8 @@ def refresh_command(
         )
     except RefreshFailedError as exc:
         sys.stdout.write(render_text(exc.report) + "\n")
-        print_error(f'{exc} See "ojp-search status" for the failing URLs.')
+        hint = ' See "ojp-search status" for the failing URLs.' if exc.sites_failed else ""
+        print_error(f"{exc}{hint}")
         return int(ExitCode.FAILED)
     sys.stdout.write(render_text(report) + "\n")
     return int(ExitCode.OK)

@@ -38,6 +38,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -130,7 +131,7 @@ class Measurements:
     crawl_peak_mb: float | None  # the largest child's peak RSS after the steps crawls
     load: tuple[float, float]  # 1-minute load average before and after
     profile: CrawlProfile | None = None  # the crawl child's profile, when one was taken
-    bench_peak_mb: float | None = None  # this process's peak RSS (it runs update_index)
+    bench_peak_mb: float | None = None  # this process's peak RSS after the steps runs
     slice_pages: int | None = None  # pages in today's revalidation slice, for these URLs
 
 
@@ -148,6 +149,63 @@ def timed(phases: dict[str, float], cpu: dict[str, float], name: str) -> Iterato
     finally:
         phases[name] = time.perf_counter() - start
         cpu[name] = cpu_seconds() - start_cpu
+
+
+# -- memory ------------------------------------------------------------------------------------
+
+
+def peak_rss_mb(pid: int | str = "self") -> float:
+    """A process's own peak RSS (VmHWM). Not ``ru_maxrss``: a child inherits its parent's high-water
+    mark through fork and exec, so a small child of a large parent would read large."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return float("nan")
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def child_pids() -> list[int]:
+    """This process's children, from /proc (Linux)."""
+    me = os.getpid()
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == me:  # the field after the state is the parent's pid
+            pids.append(int(entry.name))
+    return pids
+
+
+class ChildPeakWatcher:
+    """Samples the peak RSS of this process's children (the crawl processes) while it runs."""
+
+    def __init__(self, interval: float = 0.5) -> None:
+        self.interval = interval
+        self.peak_mb = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, name="child-rss", daemon=True)
+
+    def _watch(self) -> None:
+        while not self._stop.wait(self.interval):
+            for pid in child_pids():
+                peak = peak_rss_mb(pid)
+                if peak == peak:  # not NaN: the child may have ended meanwhile
+                    self.peak_mb = max(self.peak_mb, peak)
+
+    def __enter__(self) -> ChildPeakWatcher:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
 
 
 # -- one refresh ---------------------------------------------------------------------------------
@@ -312,8 +370,7 @@ def rebuild_in_this_process(data_dir: Path) -> None:
     with Store.open(home) as store:
         update = rebuild_index(store, home)
     seconds = time.perf_counter() - start
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kilobytes on Linux
-    result = {"seconds": seconds, "documents": update.documents, "peak_rss_mb": peak_kb / 1024}
+    result = {"seconds": seconds, "documents": update.documents, "peak_rss_mb": peak_rss_mb()}
     sys.stdout.write(json.dumps(result) + "\n")
 
 
@@ -538,11 +595,13 @@ def render_report(command: str, measured: Measurements) -> str:
     if server_cpu == server_cpu:  # not NaN
         lines.append(figure("synthetic server CPU during the full crawl", f"{server_cpu:.1f} s"))
     if measured.crawl_peak_mb is not None:
-        lines.append(figure("crawl child peak RSS", f"{measured.crawl_peak_mb:.0f} MB"))
+        lines.append(
+            figure("crawl child peak RSS (steps runs)", f"{measured.crawl_peak_mb:.0f} MB")
+        )
     if measured.bench_peak_mb is not None:
         lines.append(
             figure(
-                "benchmark process peak RSS (server, apply, update_index in process)",
+                "benchmark process peak RSS after the steps runs (server, apply, update_index)",
                 f"{measured.bench_peak_mb:.0f} MB",
             )
         )
@@ -618,16 +677,16 @@ def run_benchmark(args: argparse.Namespace, work: Path) -> Measurements:
     modes = ("steps", "flow") if args.mode == "both" else (args.mode,)
     results: list[Refresh] = []
     crawl_peak_mb: float | None = None
+    bench_peak_mb: float | None = None
     with SyntheticSiteServer(site) as server:
         sites_file = work / "sites.toml"
         sites_file.write_text(sites_toml(server.base_url, max_pages=10 * args.pages + 1000))
         for mode in modes:
-            with flow_harness(mode):
+            with flow_harness(mode), ChildPeakWatcher() as children:
                 for number in range(args.runs if mode == "steps" else args.flow_runs):
                     results += run_cycle(server, work, sites_file, mode, number)
-                    if mode == "steps":
-                        peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-                        crawl_peak_mb = peak_kb / 1024
+            if mode == "steps":
+                crawl_peak_mb, bench_peak_mb = children.peak_mb, peak_rss_mb()
         normalize = measure_normalize(site, server.base_url, min(NORMALIZE_SAMPLE, args.pages))
         slice_pages = count_revalidation_slice(site, server.base_url)
     rebuild = measure_rebuild(work / f"{modes[0]}-0")
@@ -644,7 +703,7 @@ def run_benchmark(args: argparse.Namespace, work: Path) -> Measurements:
         crawl_peak_mb=crawl_peak_mb,
         profile=profile,
         slice_pages=slice_pages,
-        bench_peak_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        bench_peak_mb=bench_peak_mb,
         load=(load_before, os.getloadavg()[0]),
     )
 

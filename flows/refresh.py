@@ -50,9 +50,11 @@ class RefreshFailedError(RuntimeError):
     """A refresh that ran to the end with a failure; ``report`` is its run report (a dict)."""
 
     def __init__(self, report: dict[str, Any]) -> None:
-        reasons = "; ".join(failure_lines(report)) or report.get("error") or "see the run report"
+        failures = failure_lines(report)
+        reasons = "; ".join(failures) or report.get("error") or "see the run report"
         super().__init__(f"refresh run {report['run_id']} failed: {reasons.rstrip('.')}.")
         self.report = report
+        self.sites_failed = bool(failures)  # else the store or the index refused the run
 
 
 @dataclass(frozen=True)
