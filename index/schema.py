@@ -99,13 +99,22 @@ def spelling_words(record: Record) -> str:
     return " ".join(dict.fromkeys(_WORDS.findall(text)))
 
 
+def display_title(record: Record) -> str:
+    """The title a hit shows: a special feature's subpage ("Overview") with its feature's name
+    ("Human Trafficking: Overview"), so the hit says what it is about."""
+    feature = str(record.details.get("feature") or "").strip()
+    if feature and record.title and not record.title.lower().startswith(feature.lower()):
+        return f"{feature}: {record.title}"
+    return record.title
+
+
 def record_document(record: Record) -> dict[str, Any]:
     """The Whoosh document of a record."""
     doc_text = "\n".join(part for a in record.attachments for part in (a.title, a.text) if part)
     doc: dict[str, Any] = {
         "id": record.id,
         "url": record.url,
-        "title": record.title,
+        "title": display_title(record),
         "summary": record.summary,
         "body": record.body,
         "doc": doc_text,

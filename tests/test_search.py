@@ -448,3 +448,29 @@ def test_query_errors(data_dir: DataDir, request_: SearchRequest, message: str) 
     with pytest.raises(QueryError) as err:
         search(data_dir, request_)
     assert err.value.message == message
+
+
+def test_a_feature_subpage_hit_names_its_feature(tmp_path: Path) -> None:
+    """A special feature's subpage is titled by its own heading ("Overview"); its hit says
+    which feature it belongs to, and the feature's name finds it by title."""
+    overview = rec(
+        "feature/human-trafficking/overview",
+        "Overview",
+        agency="OJP",
+        content_type="feature",
+        body="Resources for service providers.",
+        details={"feature": "Human Trafficking", "subpage": "Overview"},
+    )
+    landing = rec(
+        "feature/human-trafficking",
+        "Human Trafficking",
+        agency="OJP",
+        content_type="feature",
+        details={"feature": "Human Trafficking", "subpage": ""},
+    )
+    data = DataDir(tmp_path / "data").ensure()
+    with Store.open(data) as store:
+        sync(store, [overview, landing])
+        update_index(store, data)
+    hits = {hit.url: hit.title for hit in search(data, SearchRequest("title:trafficking")).hits}
+    assert hits == {overview.url: "Human Trafficking: Overview", landing.url: "Human Trafficking"}
