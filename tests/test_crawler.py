@@ -583,7 +583,7 @@ def test_scrapy_crawl_command_works_from_the_repository_root(
     }
 
 
-def test_sitemap_bombs_are_defused(small_site: CrawlServer, tmp_path: Path) -> None:
+def test_gzip_and_xml_bombs_are_defused(small_site: CrawlServer, tmp_path: Path) -> None:
     base = small_site.base_url
     entities = '<!ENTITY lol0 "lol">' + "".join(
         f'<!ENTITY lol{n} "{f"&lol{n - 1};" * 10}">' for n in range(1, 10)
@@ -594,6 +594,7 @@ def test_sitemap_bombs_are_defused(small_site: CrawlServer, tmp_path: Path) -> N
         f"<url><loc>{base}/only&lol9;</loc></url></urlset>"
     )
     bomb = gzip.compress(b"<urlset>" + b" " * (SIZE_CAP * 50) + b"</urlset>")
+    page_bomb = gzip.compress(b"<html><body><p>" + b"a" * (SIZE_CAP * 50) + b"</p></body></html>")
     sitemaps = ("bomb.xml.gz", "laughs.xml", "sitemap.xml.gz")
     small_site.routes.update(
         {
@@ -602,12 +603,16 @@ def test_sitemap_bombs_are_defused(small_site: CrawlServer, tmp_path: Path) -> N
             ),
             "/bomb.xml.gz": Route(bomb, "application/gzip"),
             "/laughs.xml": Route(laughs.encode(), "application/xml"),
+            "/": Route(b'<html><body><main><h1>Home</h1><a href="/zipped">z</a></main></body>'),
+            "/zipped": Route(page_bomb, headers={"Content-Encoding": "gzip"}),
         }
     )
     data_dir = DataDir(tmp_path / "data").ensure()
     crawl = run_crawl(small_site, data_dir, sites_file(tmp_path / "sites.toml", base))
     assert len(bomb) < SIZE_CAP < SIZE_CAP * 50  # small on the wire, huge once decompressed
     assert any("bomb.xml.gz: over the size cap once decompressed" in line for line in crawl.log)
+    zipped = crawl.by_path(base)["/zipped"]  # a page that inflates past the cap is skipped
+    assert (zipped.outcome, zipped.error) == ("excluded", f"over size cap ({SIZE_CAP} bytes)")
     assert not [path for path in crawl.paths() if path.startswith("/only")]  # never expanded
     assert crawl.by_path(base)["/p1"].sitemap_lastmod == "2024-01-01"  # the sound sitemap
     assert crawl.summary.complete, crawl.summary.error
