@@ -304,7 +304,10 @@ class IndexBuilder(SegmentWriter):  # type: ignore[misc]
             return
         self._spill()
         streams = [_read_run(run) for run in self._runs]
-        for (name, term), group in groupby(heapq.merge(*streams), key=itemgetter(0, 1)):
+        # A term's records are taken run by run (``merge`` keeps its inputs' order among equal
+        # keys), so its documents stay in increasing order.
+        by_term = itemgetter(0, 1)
+        for (name, term), group in groupby(heapq.merge(*streams, key=by_term), key=by_term):
             postings = TermPostings()
             for record in group:
                 postings.extend(record)

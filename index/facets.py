@@ -33,6 +33,8 @@ from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
 
+from index.schema import WORD_FIELDS, WORDS_FIELD
+
 log = logging.getLogger(__name__)
 
 FACET_FILE = "ojp-facets.pickle"
@@ -106,7 +108,7 @@ def match_set(searcher: Any, q: query.Query, live: int, table: FacetTable | None
             return term_docs(reader, node.fieldname, node.text) & live
         if isinstance(node, query.Or | query.DisjunctionMax):
             found = 0
-            for child in node.subqueries:
+            for child in merge_word_terms(node.subqueries, reader.schema):
                 found |= docs(child)
             return found
         if isinstance(node, query.And):
@@ -136,6 +138,26 @@ def match_set(searcher: Any, q: query.Query, live: int, table: FacetTable | None
         return int.from_bytes(buf, "little") & live
 
     return docs(q)
+
+
+def merge_word_terms(subqueries: list[query.Query], schema: Any) -> list[query.Query]:
+    """The parts of an OR, with each word it looks for in every one of ``WORD_FIELDS`` (a word
+    typed without a field) looked for once, in ``words``: same documents, one short list."""
+    if WORDS_FIELD not in schema:
+        return subqueries
+    fields: dict[Any, set[str]] = {}
+    for part in subqueries:
+        if type(part) is query.Term and part.fieldname in WORD_FIELDS:
+            fields.setdefault(part.text, set()).add(part.fieldname)
+    merged = {text for text, names in fields.items() if len(names) == len(WORD_FIELDS)}
+    if not merged:
+        return subqueries
+    rest = [
+        part
+        for part in subqueries
+        if not (type(part) is query.Term and part.fieldname in WORD_FIELDS and part.text in merged)
+    ]
+    return rest + [query.Term(WORDS_FIELD, text) for text in merged]
 
 
 def is_date_range(node: query.Query) -> bool:

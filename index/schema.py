@@ -5,7 +5,9 @@ queries without rebuilding. Dates are indexed as ``YYYYMMDD`` integers with ``00
 month or day ("2019-06" → 20190600), so a date range is one numeric range query (a handful of
 trie terms), never thousands of expanded terms. ``year`` is a column for the year facet.
 ``spell`` holds the distinct unstemmed words of each record (no positions, no counts): the
-vocabulary for "did you mean".
+vocabulary for "did you mean". ``words`` holds the stemmed terms of all the text fields
+(``WORD_FIELDS``), once each: the documents a word typed without a field matches are one short
+posting list (ids only), not the union of five lists with positions.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from index.analysis import text_analyzer, word_analyzer
 from index.records import Record
 
 #: Bump when the schema changes: an index built by another version is rebuilt, not reused.
-INDEX_VERSION = 1
+INDEX_VERSION = 2
 
 #: Fields searched by a query without a field name, and their weights.
 FIELD_BOOSTS: dict[str, float] = {
@@ -32,6 +34,11 @@ FIELD_BOOSTS: dict[str, float] = {
     "doc": 0.4,
     "authors": 1.0,
 }
+
+#: The text fields whose terms ``words`` holds (every field of ``FIELD_BOOSTS`` but authors,
+#: which is not stemmed).
+WORD_FIELDS = ("title", "topics", "summary", "body", "doc")
+WORDS_FIELD = "words"
 
 #: The names a user may type before a colon, and the schema field each one means.
 FIELD_ALIASES: dict[str, str] = {
@@ -78,6 +85,7 @@ def build_schema(*, store_body: bool = False) -> Schema:
         year=NUMERIC(int, bits=32, sortable=True, default=0),
         published_iso=STORED(),
         spell=FieldType(Existence(), word_analyzer(), scorable=True),
+        words=FieldType(Existence(), text),
     )
 
 
@@ -125,6 +133,7 @@ def record_document(record: Record) -> dict[str, Any]:
         "published_iso": record.published or "",
         "spell": spelling_words(record),
     }
+    doc[WORDS_FIELD] = "\n".join(doc[name] for name in WORD_FIELDS if doc.get(name))
     if record.ncj_number:
         doc["ncj"] = record.ncj_number
     if record.opportunity_id:

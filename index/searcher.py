@@ -52,7 +52,7 @@ from index.facets import (
     match_set,
 )
 from index.records import AGENCIES, CONTENT_TYPES
-from index.schema import DOCUMENTED_FIELDS, FIELD_ALIASES, FIELD_BOOSTS
+from index.schema import DOCUMENTED_FIELDS, FIELD_ALIASES, FIELD_BOOSTS, WORD_FIELDS, WORDS_FIELD
 from index.writer import (
     IndexCorruptError,
     IndexMissingError,
@@ -88,7 +88,7 @@ RECENCY_LIFT = 0.15  # at most +15% for this year's items, fading over RECENCY_Y
 RECENCY_YEARS = 10
 SORTS = ("relevance", "date")
 MARK_START, MARK_END = "[[", "]]"
-TEXT_FIELDS = ("title", "summary", "body", "doc", "topics", "authors")
+TEXT_FIELDS = ("title", "summary", "body", "doc", "topics", "authors", WORDS_FIELD)
 DOCUMENT_TYPE = "document"  # as a --type: a match in document text
 DOCUMENT_FIELDS = ("doc",)
 
@@ -257,7 +257,8 @@ def make_parser(schema: Any, fields: Sequence[str] | None = None) -> MultifieldP
 def bound_expansions(q: query.Query, reader: Any) -> query.Query:
     """Replace each query that expands to terms (wildcard, prefix, term range, fuzzy term) by an
     OR of its ``MAX_EXPANSIONS`` most frequent terms, looking at most at ``MAX_SCANNED_TERMS``.
-    A pattern of wildcards only (``*``, ``title:?*``) matches every document."""
+    A pattern of wildcards only (``*``, ``title:?*``) matches every document. A pattern typed
+    without a field expands once, in ``words``, rather than once per text field."""
 
     def visit(node: query.Query) -> query.Query:
         if isinstance(node, query.Phrase) and not _has_positions(reader, node.fieldname):
@@ -290,7 +291,27 @@ def bound_expansions(q: query.Query, reader: Any) -> query.Query:
             return query.NullQuery
         return Expansion(terms, boost=node.boost)
 
+    if WORDS_FIELD in reader.schema:
+        q = q.accept(merge_word_patterns)
     return q.accept(visit)
+
+
+def merge_word_patterns(node: query.Query) -> query.Query:
+    """An OR with the same pattern in every one of ``WORD_FIELDS`` (a pattern typed without a
+    field): that pattern once, in ``words`` (the same documents)."""
+    if type(node) is not query.Or:
+        return node
+    patterns = [
+        part
+        for part in node.subqueries
+        if isinstance(part, query.PatternQuery) and part.fieldname in WORD_FIELDS
+    ]
+    kinds = {(type(part), part.text) for part in patterns}
+    if len(kinds) != 1 or {part.fieldname for part in patterns} != set(WORD_FIELDS):
+        return node
+    kind, text = kinds.pop()
+    rest = [part for part in node.subqueries if not any(part is p for p in patterns)]
+    return query.Or([kind(WORDS_FIELD, text), *rest], boost=node.boost)
 
 
 class Expansion(query.Or):

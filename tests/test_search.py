@@ -12,7 +12,9 @@ import pytest
 from whoosh import sorting
 
 from index.datadir import DataDir
+from index.facets import term_docs
 from index.records import Attachment, CrawlSummary, FetchResult, Record, record_id
+from index.schema import WORD_FIELDS, WORDS_FIELD
 from index.searcher import (
     MAX_EXPANSIONS,
     RECENCY_LIFT,
@@ -375,6 +377,36 @@ def test_totals_and_facets_match_whoosh_counting_every_hit(
         }
         assert results.total == len(every) > 0
     assert results.facets == expected
+
+
+def test_words_holds_every_term_of_the_text_fields_for_the_same_documents(
+    data_dir: DataDir,
+) -> None:
+    """Match sets read a word typed without a field from ``words``: its terms, and each term's
+    documents, are exactly those of the text fields together."""
+    with open_searcher(data_dir) as searcher:
+        reader = searcher.reader()
+        terms = {t for name in WORD_FIELDS for t in reader.field_terms(name)}
+        assert set(reader.field_terms(WORDS_FIELD)) == terms and "traffick" in terms
+        for term in terms:
+            fields = 0
+            for name in WORD_FIELDS:
+                fields |= term_docs(reader, name, term)
+            assert term_docs(reader, WORDS_FIELD, term) == fields, term
+
+
+def test_a_wildcard_without_a_field_finds_what_it_finds_in_each_field(data_dir: DataDir) -> None:
+    """``traff*`` expands once, in ``words``; its records are those of the pattern in each
+    text field."""
+    merged = search(data_dir, SearchRequest("traff*", limit=50))
+    expected = set()
+    with open_searcher(data_dir) as searcher:
+        assert "words:" in str(request_query(searcher, "traff*", SearchRequest("traff*")))
+        for name in ("title", "summary", "body", "doc", "topic"):
+            q = request_query(searcher, f"{name}:traff*", SearchRequest(f"{name}:traff*"))
+            hits = searcher.search(q, limit=None)
+            expected |= {searcher.stored_fields(hit.docnum)["url"] for hit in hits}
+    assert {hit.url for hit in merged.hits} == expected and merged.total == len(expected) > 0
 
 
 def test_snippets_mark_matched_words_from_the_body(data_dir: DataDir) -> None:
