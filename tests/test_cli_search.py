@@ -14,10 +14,11 @@ import pytest
 
 import search_cli
 from index.datadir import DataDir
-from index.records import CrawlSummary, FetchResult, Record, record_id
+from index.records import Record, record_id
 from index.store import Store
 from index.writer import live_index_path, update_index
 from search_cli import ExitCode
+from tests.store_builders import fetched, run_crawl
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -55,15 +56,7 @@ HOSTILE = rec(
 def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DataDir]:
     data_dir = DataDir(Path(tmp_path_factory.mktemp("cli")) / "data").ensure()
     with Store.open(data_dir) as store:
-        run = store.start_run(["ojp"])
-        results = [
-            FetchResult(url=r.url, outcome="fetched", record=r, http_status=200)
-            for r in (DNA, LAB, HOSTILE)
-        ]
-        store.stage_results(run, "ojp", results)
-        store.save_crawl_summary(run, CrawlSummary(site="ojp", complete=True))
-        store.apply_run(run)
-        store.finish_run(run, status="completed")
+        run_crawl(store, [fetched(r) for r in (DNA, LAB, HOSTILE)], site="ojp")
         update_index(store, data_dir)
     yield data_dir
 

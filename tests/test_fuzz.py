@@ -20,10 +20,11 @@ import pytest
 import search_cli
 from crawlers.normalize import normalize_page
 from index.datadir import DataDir
-from index.records import AGENCIES, CONTENT_TYPES, CrawlSummary, FetchResult, Record
+from index.records import AGENCIES, CONTENT_TYPES, Record
 from index.store import Store
 from index.writer import update_index
 from search_cli import ExitCode
+from tests.store_builders import fetched, run_crawl
 from tests.test_normalize_properties import BANNER_WORDINGS, FIXTURES, URLS, check
 
 SEED = 20261129
@@ -252,14 +253,7 @@ def fuzz_data(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DataDir]:
     assert len(records) > 30
     unique = list({r.id: r for r in records}.values())
     with Store.open(data_dir) as store:
-        run = store.start_run(["ojp"])
-        results = [
-            FetchResult(url=r.url, outcome="fetched", record=r, http_status=200) for r in unique
-        ]
-        store.stage_results(run, "ojp", results)
-        store.save_crawl_summary(run, CrawlSummary(site="ojp", complete=True))
-        store.apply_run(run)
-        store.finish_run(run, status="completed")
+        run_crawl(store, [fetched(r) for r in unique], site="ojp")
         update_index(store, data_dir)
     yield data_dir
 

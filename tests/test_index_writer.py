@@ -23,7 +23,7 @@ from bench.synthetic import synthetic_records
 from index.builder import IndexBuilder
 from index.datadir import DataDir
 from index.facets import FACET_FILE
-from index.records import Attachment, CrawlSummary, FetchResult, Record, record_id
+from index.records import Attachment, Record, record_id
 from index.schema import build_schema, record_document
 from index.searcher import SearchRequest, search
 from index.store import Store
@@ -38,6 +38,7 @@ from index.writer import (
     rebuild_index,
     update_index,
 )
+from tests.store_builders import fetched, outcome, run_crawl
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -53,15 +54,9 @@ def make_record(slug: str, title: str, body: str = "", **kw: object) -> Record:
 
 def sync(store: Store, records: Sequence[Record], gone: Sequence[Record] = ()) -> None:
     """One complete run of site 'nij' that fetched ``records`` and found ``gone`` gone."""
-    run = store.start_run(["nij"])
-    results = [
-        FetchResult(url=r.url, outcome="fetched", record=r, http_status=200) for r in records
-    ]
-    results += [FetchResult(url=r.url, outcome="gone", http_status=404) for r in gone]
-    store.stage_results(run, "nij", results)
-    store.save_crawl_summary(run, CrawlSummary(site="nij", complete=True))
-    store.apply_run(run, max_removal_share=1.0)
-    store.finish_run(run, status="completed")
+    results = [fetched(r) for r in records]
+    results += [outcome(r, "gone", http_status=404) for r in gone]
+    run_crawl(store, results)
 
 
 def titles(data_dir: DataDir, text: str) -> list[str]:

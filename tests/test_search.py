@@ -13,7 +13,7 @@ from whoosh import sorting
 
 from index.datadir import DataDir
 from index.facets import term_docs
-from index.records import Attachment, CrawlSummary, FetchResult, Record, record_id
+from index.records import Attachment, Record, record_id
 from index.schema import WORD_FIELDS, WORDS_FIELD
 from index.searcher import (
     MAX_EXPANSIONS,
@@ -30,6 +30,7 @@ from index.searcher import (
 )
 from index.store import Store
 from index.writer import open_searcher, update_index
+from tests.store_builders import fetched, run_crawl
 
 
 def rec(path: str, title: str, **kw: object) -> Record:
@@ -123,15 +124,7 @@ CORPUS = [
 
 
 def sync(store: Store, records: list[Record]) -> None:
-    run = store.start_run(["ojp"])
-    store.stage_results(
-        run,
-        "ojp",
-        [FetchResult(url=r.url, outcome="fetched", record=r, http_status=200) for r in records],
-    )
-    store.save_crawl_summary(run, CrawlSummary(site="ojp", complete=True))
-    store.apply_run(run)
-    store.finish_run(run, status="completed")
+    run_crawl(store, [fetched(r) for r in records], site="ojp", max_removal_share=0.10)
 
 
 @pytest.fixture(scope="module")
