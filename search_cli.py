@@ -240,7 +240,7 @@ def search_command(
     With --json: one object per hit (id, url, title, agency, content_type, published, score,
     snippet with matches in [[ ]]), then one line with total, page, facets and suggestion.
     """
-    from index.searcher import SearchError, SearchRequest, search
+    from index.fulltext.searcher import SearchError, SearchRequest, search
 
     request = SearchRequest(
         query=query,
@@ -270,7 +270,7 @@ def similar_command(
     data_dir: DataDirOption = None,
 ) -> None:
     """Records similar to one record (more like this)."""
-    from index.searcher import SearchError, similar
+    from index.fulltext.searcher import SearchError, similar
 
     try:
         results = similar(resolve_data_dir(data_dir), record_id, limit=limit)
@@ -285,8 +285,8 @@ def similar_command(
 @app.command("rebuild")
 def rebuild_command(data_dir: DataDirOption = None) -> None:
     """Rebuild the search index from the store, then swap it in."""
+    from index.fulltext.writer import SearchError, rebuild_index
     from index.store import Store
-    from index.writer import SearchError, rebuild_index
 
     where = resolve_data_dir(data_dir)
     if not where.store_path.exists():
@@ -399,7 +399,7 @@ def show_command(
     with open_existing_store(resolve_data_dir(data_dir)) as store:
         record = store.get(id_or_url)
         if record is None and "://" in id_or_url:
-            from crawlers.urls import canonical_url
+            from index.urls import canonical_url
 
             record = store.get(canonical_url(id_or_url))
         if record is None:
@@ -546,7 +546,7 @@ def check_run(store: Store, run_id: int) -> None:
 
 def matching_ids(data_dir: DataDir, query: str) -> Iterator[str]:
     """Record ids matching a search query, from the index (lazily imported)."""
-    from index.searcher import SearchError, SearchRequest, search_ids
+    from index.fulltext.searcher import SearchError, SearchRequest, search_ids
 
     try:
         yield from search_ids(data_dir, SearchRequest(query=query))

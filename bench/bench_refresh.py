@@ -13,7 +13,7 @@ three refreshes per run:
 3. **1 % changed**: after ``set_version`` changed 1 % of the pages (target: at most 10 %).
 
 ``--mode steps`` (default) calls the steps the refresh flow calls (``Store.start_run``,
-``crawlers.runner.crawl_site``, ``Store.apply_run``, ``index.writer.update_index``,
+``crawlers.runner.crawl_site``, ``Store.apply_run``, ``index.fulltext.writer.update_index``,
 ``Store.finish_run``) and times each; ``--mode flow`` runs ``flows.refresh.refresh`` under an
 ephemeral Prefect server; ``--mode both`` does both. Normalization is timed apart, in process,
 over a sample of the served pages, and the full index build (``rebuild_index``) runs in a child
@@ -218,8 +218,8 @@ def refresh_by_steps(data_dir: Path, sites_file: Path) -> tuple[Timings, Any]:
     """The refresh flow's steps, called directly and timed one by one."""
     from crawlers.runner import crawl_site
     from index.datadir import DataDir
+    from index.fulltext.writer import update_index
     from index.store import Store
-    from index.writer import update_index
 
     home = DataDir(data_dir).ensure()
     phases: dict[str, float] = {}
@@ -297,7 +297,7 @@ def count_revalidation_slice(site: SyntheticSite, base_url: str) -> int:
     refresh re-requests whatever their lastmod (``1/REVALIDATE_DAYS`` of them on average; the
     slice is a hash of the URL, so its size varies by day and by host)."""
     from crawlers.spiders.ojp import in_revalidation_slice
-    from crawlers.urls import canonical_url
+    from index.urls import canonical_url
 
     today = datetime.now(UTC).date()
     return sum(
@@ -362,8 +362,8 @@ def measure_rebuild(data_dir: Path) -> RebuildTiming:
 def rebuild_in_this_process(data_dir: Path) -> None:
     """The child side of ``measure_rebuild``: rebuild, then print time, size and peak RSS."""
     from index.datadir import DataDir
+    from index.fulltext.writer import rebuild_index
     from index.store import Store
-    from index.writer import rebuild_index
 
     home = DataDir(data_dir)
     start = time.perf_counter()

@@ -8,14 +8,16 @@
 1. Writes N synthetic records (bench.synthetic) into a real store (skipped when ``--keep DIR``
    already holds one).
 2. Builds the index from the store, each build in its own process (its wall time, CPU time and
-   peak RSS): ``rebuild_index`` (``index.builder.IndexBuilder``, the live index), plain Whoosh (the
+   peak RSS): ``rebuild_index`` (``IndexBuilder`` in ``index.fulltext.builder``, the live index),
+   plain Whoosh (the
    same schema and documents through ``ix.writer()`` with its defaults), and the builder with the
    body stored in the index. The last one also times the snippet text of a page of 10 hits read
    from the store (what ``search`` does) against reading it from the index's stored body: the
    figures behind storing the body or not. ``--build tuned`` builds only the live index,
    ``--build none`` reuses the one in ``--keep DIR``.
 3. Runs a query mix (one term, two terms, phrase, fielded + filter, date range, wildcard,
-   misspelling) through ``index.searcher.search`` with snippets and facets on, in its own process
+   misspelling) through ``index.fulltext.searcher.search`` with snippets and facets on, in its
+   own process
    (each query opens the index, as a CLI call does); prints p50 / p95 per kind and the process's
    peak RSS.
 4. Cold start: median of 10 runs of ``ojp-search search`` (a subprocess) against the same index,
@@ -41,10 +43,10 @@ from typing import Any
 from bench.machine import describe_machine
 from bench.synthetic import DOMAIN, synthetic_records
 from index.datadir import DataDir
+from index.fulltext.schema import build_schema, record_document
+from index.fulltext.writer import build_index, rebuild_index
 from index.records import CrawlSummary, FetchResult
-from index.schema import build_schema, record_document
 from index.store import Store
-from index.writer import build_index, rebuild_index
 
 REPO = Path(__file__).resolve().parents[1]
 KINDS = (
@@ -119,7 +121,7 @@ def snippet_sources(data_dir: DataDir, stored_index: Path) -> dict[str, dict[str
     does: open the store, read 10 records) or from the body stored in the index."""
     from whoosh import index as whoosh_index
 
-    from index.searcher import snippet_texts
+    from index.fulltext.searcher import snippet_texts
 
     ix = whoosh_index.open_dir(str(stored_index))
     with ix.searcher() as searcher:
@@ -193,7 +195,7 @@ def make_queries(per_kind: int, seed: int = 7) -> list[tuple[str, dict[str, Any]
 
 def run_queries(data_dir: DataDir, per_kind: int) -> dict[str, Any]:
     """The query phase: latency per kind and this process's peak RSS."""
-    from index.searcher import SearchRequest, search
+    from index.fulltext.searcher import SearchRequest, search
 
     times: dict[str, list[float]] = {kind: [] for kind in KINDS}
     search(data_dir, SearchRequest("justice"))  # warm the OS cache and the imports

@@ -41,9 +41,9 @@ from crawlers.documents import (
     read_document,
     readable_size,
 )
-from crawlers.urls import canonical_url
 from index.records import Attachment, FetchResult, Record
 from index.store import Store
+from index.urls import canonical_url
 
 if TYPE_CHECKING:
     from crawlers.spiders.ojp import OjpSpider

@@ -34,8 +34,8 @@ from urllib.parse import unquote, urlsplit
 from pypdf import PasswordType, PdfReader
 from pypdf.errors import FileNotDecryptedError
 
-from crawlers.urls import canonical_url
 from index.records import Attachment, Record, record_id
+from index.urls import canonical_url
 
 logger = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from scrapy.http import Request, Response
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 
-from crawlers.urls import canonical_url, is_ip_or_local
+from index.urls import canonical_url, is_ip_or_local
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler

@@ -15,7 +15,7 @@ from typing import Any
 from crawlers.sample_site import SampleSite, sites_toml
 from flows.refresh import refresh
 from index.datadir import DataDir
-from index.searcher import SearchRequest, SearchResults, search
+from index.fulltext.searcher import SearchRequest, SearchResults, search
 
 #: Searches the demo runs; each finds something in the sample site.
 EXAMPLE_QUERIES = ("human trafficking", 'title:"body armor"', "agency:OVC victim services")

@@ -29,9 +29,9 @@ from flows.lock import hold_refresh_lock
 from flows.progress import notify
 from flows.report import render_markdown, render_text
 from index.datadir import DataDir
+from index.fulltext.writer import IndexUpdate, SearchError, update_index
 from index.records import CrawlSummary
 from index.store import RunChanges, Store, StoreError
-from index.writer import IndexUpdate, SearchError, update_index
 
 #: Crawl attempts after the first, and the wait before each (seconds).
 CRAWL_RETRIES = 2

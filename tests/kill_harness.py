@@ -88,8 +88,8 @@ def install_index_hooks(point: str) -> None:
     """Pause inside ``update_index`` / ``rebuild_index`` at ``point`` (see the module doc)."""
     from whoosh.writing import SegmentWriter
 
-    import index.writer
-    from index.builder import IndexBuilder
+    import index.fulltext.writer
+    from index.fulltext.builder import IndexBuilder
 
     kind, _, rest = point.partition(":")
     name, _, number = rest.partition(":")
@@ -116,29 +116,29 @@ def install_index_hooks(point: str) -> None:
 
         SegmentWriter._commit_toc = commit_toc  # type: ignore[method-assign]
     elif name == "state":
-        original_state = index.writer.write_state
+        original_state = index.fulltext.writer.write_state
 
         def write_state(path: Path, last_seq: int) -> None:
             pause(point)
             original_state(path, last_seq)
 
-        index.writer.write_state = write_state
+        index.fulltext.writer.write_state = write_state
     elif name == "swap":
-        original_swap = index.writer.swap_live_index
+        original_swap = index.fulltext.writer.swap_live_index
 
         def swap(data_dir: Any, path: Path) -> None:
             pause(point)
             original_swap(data_dir, path)
 
-        index.writer.swap_live_index = swap
+        index.fulltext.writer.swap_live_index = swap
     elif name == "clean":
-        original_clean = index.writer.remove_old_generations
+        original_clean = index.fulltext.writer.remove_old_generations
 
         def clean(data_dir: Any, *, keep: Path, previous: Path | None = None) -> None:
             pause(point)
             original_clean(data_dir, keep=keep, previous=previous)
 
-        index.writer.remove_old_generations = clean
+        index.fulltext.writer.remove_old_generations = clean
     else:
         raise SystemExit(f"unknown index point {point!r}")
 
@@ -182,7 +182,7 @@ def run_refresh(args: argparse.Namespace) -> int:
 def refresh_steps(
     args: argparse.Namespace, data_dir: Any, store: Any, counter: StatementCounter, crawl: Any
 ) -> int:
-    from index.writer import update_index
+    from index.fulltext.writer import update_index
 
     failures: list[str] = []
     if args.resume:
@@ -219,8 +219,8 @@ def refresh_steps(
 
 def run_rebuild(args: argparse.Namespace) -> int:
     from index.datadir import DataDir
+    from index.fulltext.writer import rebuild_index
     from index.store import Store
-    from index.writer import rebuild_index
 
     if args.stop_at:
         install_index_hooks(args.stop_at)

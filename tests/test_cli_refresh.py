@@ -26,8 +26,8 @@ import search_cli
 from crawlers.sample_site import sites_toml
 from flows.schedule import DEPLOYMENT_NAME, LocalPrefectServer
 from index.datadir import DataDir
+from index.fulltext.writer import live_index_path
 from index.store import Store
-from index.writer import live_index_path
 
 REPO = Path(__file__).resolve().parents[1]
 T = TypeVar("T")
@@ -147,7 +147,7 @@ HOLD_INDEX_LOCK = """
 import sys, time
 from pathlib import Path
 from index.datadir import DataDir
-from index.writer import hold_write_lock, live_index_path, open_index
+from index.fulltext.writer import hold_write_lock, live_index_path, open_index
 data = DataDir(Path(sys.argv[1]))
 with hold_write_lock(open_index(data), live_index_path(data)):
     print("holding", flush=True)
@@ -160,7 +160,7 @@ with hold_write_lock(open_index(data), live_index_path(data)):
 def test_a_refresh_whose_index_is_busy_fails_in_one_line_and_the_next_catches_up(
     tmp_path: Path, editable_site: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from index.searcher import SearchRequest, search
+    from index.fulltext.searcher import SearchRequest, search
 
     sites_file = tmp_path / "sites.toml"
     sites_file.write_text(sites_toml(editable_site.base_url))

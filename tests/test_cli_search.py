@@ -14,9 +14,9 @@ import pytest
 
 import search_cli
 from index.datadir import DataDir
+from index.fulltext.writer import live_index_path, update_index
 from index.records import Record, record_id
 from index.store import Store
-from index.writer import live_index_path, update_index
 from search_cli import ExitCode
 from tests.store_builders import fetched, run_crawl
 

@@ -285,7 +285,7 @@ def test_export_changed_since_and_type(capsys: pytest.CaptureFixture[str], data_
 def test_export_query_uses_the_index(
     capsys: pytest.CaptureFixture[str], data_dir: Path, records: list[Record]
 ) -> None:
-    writer = pytest.importorskip("index.writer")
+    writer = pytest.importorskip("index.fulltext.writer")
     data = DataDir(data_dir)
     args = ["export", "--query", "cameras", "--data-dir", str(data_dir)]
     code, _, err = run_cli(capsys, *args)

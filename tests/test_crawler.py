@@ -26,9 +26,9 @@ from crawlers.middlewares import BackoffRetryMiddleware
 from crawlers.runner import CrawlError, crawl_site
 from crawlers.sites import CrawlSettings, load_sites
 from crawlers.spiders.ojp import CrawlJob, OjpSpider, in_revalidation_slice
-from crawlers.urls import canonical_url
 from index.datadir import DataDir
 from index.store import Store
+from index.urls import canonical_url
 from tests.crawl_server import (
     REVALIDATE_DAYS,
     SIZE_CAP,

@@ -39,12 +39,12 @@ from crawlers.documents import (
 from crawlers.runner import crawl_site
 from crawlers.sample_site import SampleSite
 from crawlers.sample_site.pdfdoc import make_pdf
-from crawlers.urls import canonical_url
 from index.datadir import DataDir
+from index.fulltext.searcher import SearchRequest, search
+from index.fulltext.writer import update_index
 from index.records import Attachment, Record, record_id
-from index.searcher import SearchRequest, search
 from index.store import Store
-from index.writer import update_index
+from index.urls import canonical_url
 from tests.crawl_server import (
     Crawl,
     CrawlServer,

@@ -27,9 +27,9 @@ from flows.progress import notify
 from flows.refresh import REPORT_ARTIFACT_KEY, RefreshFailedError, refresh
 from flows.schedule import ScheduleError, build_deployment
 from index.datadir import DataDir
-from index.searcher import SearchRequest, search
+from index.fulltext.searcher import SearchRequest, search
+from index.fulltext.writer import live_index_path
 from index.store import Store
-from index.writer import live_index_path
 
 pytestmark = [pytest.mark.xdist_group("prefect"), pytest.mark.usefixtures("prefect_harness")]
 

@@ -20,9 +20,9 @@ import pytest
 import search_cli
 from crawlers.normalize import normalize_page
 from index.datadir import DataDir
+from index.fulltext.writer import update_index
 from index.records import AGENCIES, CONTENT_TYPES, Record
 from index.store import Store
-from index.writer import update_index
 from search_cli import ExitCode
 from tests.store_builders import fetched, run_crawl
 from tests.test_normalize_properties import BANNER_WORDINGS, FIXTURES, URLS, check

@@ -20,14 +20,12 @@ import pytest
 from whoosh import index as whoosh_index
 
 from bench.synthetic import synthetic_records
-from index.builder import IndexBuilder
 from index.datadir import DataDir
-from index.facets import FACET_FILE
-from index.records import Attachment, Record, record_id
-from index.schema import build_schema, record_document
-from index.searcher import SearchRequest, search
-from index.store import Store
-from index.writer import (
+from index.fulltext.builder import IndexBuilder
+from index.fulltext.facets import FACET_FILE
+from index.fulltext.schema import build_schema, record_document
+from index.fulltext.searcher import SearchRequest, search
+from index.fulltext.writer import (
     OWNER_FILE,
     STATE_FILE,
     IndexBusyError,
@@ -38,6 +36,8 @@ from index.writer import (
     rebuild_index,
     update_index,
 )
+from index.records import Attachment, Record, record_id
+from index.store import Store
 from tests.store_builders import fetched, outcome, run_crawl
 
 REPO = Path(__file__).resolve().parents[1]
@@ -185,7 +185,7 @@ def test_damaged_index_error_and_update_rebuilds_it(
     assert err.value.message == (
         f'the search index in {data_dir.index_dir} is damaged. Run "ojp-search rebuild".'
     )
-    with caplog.at_level(logging.WARNING, logger="index.writer"):
+    with caplog.at_level(logging.WARNING, logger="index.fulltext.writer"):
         update = update_index(store, data_dir)
     assert update.rebuilt and "damaged" in caplog.text
     assert titles(data_dir, "forensic") == [A.title]
@@ -205,7 +205,7 @@ HOLD_LOCK = textwrap.dedent(
     """
     import sys, time
     from index.datadir import DataDir
-    from index.writer import hold_write_lock, open_index, live_index_path
+    from index.fulltext.writer import hold_write_lock, open_index, live_index_path
     data_dir = DataDir(__import__("pathlib").Path(sys.argv[1]))
     ix = open_index(data_dir)
     with hold_write_lock(ix, live_index_path(data_dir)):
@@ -236,7 +236,7 @@ def test_lock_of_a_killed_writer_is_released(
 
     child.send_signal(signal.SIGKILL)
     child.wait()
-    with caplog.at_level(logging.WARNING, logger="index.writer"):
+    with caplog.at_level(logging.WARNING, logger="index.fulltext.writer"):
         update = update_index(store, data_dir)
 
     assert update.committed and update.documents == 2
@@ -262,7 +262,7 @@ def test_stuck_lock_of_a_dead_owner_is_cleared(
     fcntl.flock(fd, fcntl.LOCK_EX)
     try:
         sync(store, [A, B])
-        with caplog.at_level(logging.WARNING, logger="index.writer"):
+        with caplog.at_level(logging.WARNING, logger="index.fulltext.writer"):
             update = update_index(store, data_dir)
     finally:
         os.close(fd)

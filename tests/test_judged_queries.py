@@ -18,10 +18,10 @@ from crawlers.normalize import normalize_page
 from crawlers.sample_site.server import SITE_ROOT
 from crawlers.sample_site.site_definitions import PREFIXES
 from index.datadir import DataDir
+from index.fulltext.searcher import SearchRequest, search
+from index.fulltext.writer import update_index
 from index.records import CrawlSummary, FetchResult, Record
-from index.searcher import SearchRequest, search
 from index.store import Store
-from index.writer import update_index
 
 BASE_URL = "http://127.0.0.1:8000"
 RECALL_AT_3 = 0.9

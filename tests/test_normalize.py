@@ -16,9 +16,9 @@ from crawlers.normalize.dates import find_date, parse_date, parse_date_range, re
 from crawlers.normalize.document import decode_html
 from crawlers.normalize.kinds import detect_kind, host_agency
 from crawlers.normalize.text import repair_text
-from crawlers.urls import canonical_url
 from index.records import AGENCIES, CONTENT_TYPES, Record
 from index.store import Store
+from index.urls import canonical_url
 from tests.store_builders import fetched, run_crawl
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"

@@ -35,9 +35,9 @@ import search_cli
 from crawlers.sample_site import SampleSite, copy_site, sites_toml
 from crawlers.sample_site.editor import EditableSite
 from index.datadir import DataDir
-from index.searcher import SearchRequest, search, search_ids
+from index.fulltext.searcher import SearchRequest, search, search_ids
+from index.fulltext.writer import live_index_path, open_index, rebuild_index, update_index
 from index.store import Store
-from index.writer import live_index_path, open_index, rebuild_index, update_index
 from search_cli import ExitCode
 
 REPO = Path(__file__).resolve().parents[1]
@@ -602,7 +602,7 @@ HOLD_INDEX_LOCK = textwrap.dedent(
     import subprocess, sys, time
     from pathlib import Path
     from index.datadir import DataDir
-    from index.writer import LOCK_NAME, OWNER_FILE, live_index_path, open_index
+    from index.fulltext.writer import LOCK_NAME, OWNER_FILE, live_index_path, open_index
 
     data = DataDir(Path(sys.argv[1]))
     path = live_index_path(data)
@@ -640,7 +640,7 @@ def test_stale_index_lock_of_a_killed_writer_is_cleared(kill_lab: KillLab, tmp_p
 def test_index_lock_held_by_a_live_writer_is_reported_not_broken(
     kill_lab: KillLab, tmp_path: Path
 ) -> None:
-    from index.writer import IndexBusyError
+    from index.fulltext.writer import IndexBusyError
 
     data = copy_data(kill_lab.crawled, tmp_path / "data")
     holder = Child.start(["-c", HOLD_INDEX_LOCK, str(data.root)])

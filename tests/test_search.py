@@ -12,10 +12,9 @@ import pytest
 from whoosh import sorting
 
 from index.datadir import DataDir
-from index.facets import term_docs
-from index.records import Attachment, Record, record_id
-from index.schema import WORD_FIELDS, WORDS_FIELD
-from index.searcher import (
+from index.fulltext.facets import term_docs
+from index.fulltext.schema import WORD_FIELDS, WORDS_FIELD
+from index.fulltext.searcher import (
     MAX_EXPANSIONS,
     RECENCY_LIFT,
     QueryError,
@@ -28,8 +27,9 @@ from index.searcher import (
     similar,
     validate_request,
 )
+from index.fulltext.writer import open_searcher, update_index
+from index.records import Attachment, Record, record_id
 from index.store import Store
-from index.writer import open_searcher, update_index
 from tests.store_builders import fetched, run_crawl
 
 

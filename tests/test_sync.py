@@ -17,11 +17,11 @@ from crawlers.sample_site import SampleSite, copy_site, sites_toml
 from crawlers.sample_site.editor import EditableSite
 from crawlers.sites import load_sites
 from index.datadir import DataDir
+from index.fulltext.searcher import SearchRequest, search
+from index.fulltext.writer import IndexUpdate, live_index_path, update_index
 from index.records import CrawlSummary
-from index.searcher import SearchRequest, search
 from index.store import RunReport, Store
 from index.sync import RunChanges
-from index.writer import IndexUpdate, live_index_path, update_index
 from tests.store_builders import edited, fetched, make_record, outcome, run_crawl
 
 #: One worker runs this whole module, so that the six refreshes at its end are made once.

@@ -40,8 +40,8 @@ from crawlers.normalize.links import (
 )
 from crawlers.normalize.text import element_text, iter_blocks, repair_text
 from crawlers.normalize.textfile import normalize_text_document
-from crawlers.urls import canonical_url
 from index.records import AGENCIES, Link, Record, record_id
+from index.urls import canonical_url
 
 logger = logging.getLogger(__name__)
 

@@ -12,8 +12,8 @@ from crawlers.normalize import kinds
 from crawlers.normalize.dates import find_date
 from crawlers.normalize.document import lower_keys
 from crawlers.normalize.text import collapse_whitespace, repair_text
-from crawlers.urls import canonical_url
 from index.records import AGENCIES, Record, record_id
+from index.urls import canonical_url
 
 _HEADER_LABELS = ("Title", "Series", "Author", "Published", "Subject")
 _HEADER_FIELD = re.compile(r"\b(Title|Series|Author|Published|Subject):\s*")

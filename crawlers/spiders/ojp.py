@@ -54,10 +54,10 @@ from crawlers.middlewares import OffsiteRequest, PrivateAddress, RedirectLoop
 from crawlers.normalize import Skip, normalize_page
 from crawlers.settings import crawl_settings
 from crawlers.sites import CrawlSettings, Site, load_sites
-from crawlers.urls import canonical_url
 from index.datadir import DataDir
 from index.records import Attachment, FetchResult
 from index.store import KnownUrl, Store
+from index.urls import canonical_url
 
 logger = logging.getLogger(__name__)
 

@@ -5,7 +5,8 @@ holds a Whoosh index and ``ojp-state.json`` (the last store change seq applied, 
 after the commit). ``update_index`` applies the store's changes since that seq in one commit
 (documents are updated by unique id, so re-applying after a kill is harmless) and opens no writer
 when nothing changed. ``rebuild_index`` builds a new generation aside with ``IndexBuilder``
-(``index.builder``: the same index files as Whoosh's writer, several times faster) and swaps the
+(``index.fulltext.builder``: the same index files as Whoosh's writer, several times faster)
+and swaps the
 symlink.
 
 The write lock is Whoosh's ``MAIN_WRITELOCK``, an ``flock``: the kernel releases it when its holder
@@ -29,11 +30,11 @@ from typing import TYPE_CHECKING, Any
 from whoosh import index as whoosh_index
 from whoosh.writing import SegmentWriter
 
-from index.builder import IndexBuilder
 from index.datadir import DataDir
-from index.facets import write_facet_table
+from index.fulltext.builder import IndexBuilder
+from index.fulltext.facets import write_facet_table
+from index.fulltext.schema import INDEX_VERSION, build_schema, record_document
 from index.records import Record
-from index.schema import INDEX_VERSION, build_schema, record_document
 
 if TYPE_CHECKING:
     from index.store import Store
@@ -355,7 +356,8 @@ def build_index(
 
 
 def write_facets(ix: whoosh_index.Index, path: Path) -> None:
-    """The facet table of the committed index (``index.facets``): searches count facets from it.
+    """The facet table of the committed index (``index.fulltext.facets``): searches count
+    facets from it.
     Should this not be written (a kill just after the commit), searches compute it themselves."""
     with ix.reader() as reader:
         write_facet_table(path, reader)

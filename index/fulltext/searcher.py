@@ -6,7 +6,8 @@ published: id:``), AND / OR / NOT, phrases and wildcards. ``published:2019..2024
 and parentheses are repaired, bureau acronyms and names are synonyms, and a wildcard, prefix, term
 range or fuzzy term expands to at most ``MAX_EXPANSIONS`` terms (the most frequent ones).
 
-Counting and ranking are separate (``index.facets``): the total and the facet counts come from
+Counting and ranking are separate (``index.fulltext.facets``): the total and the facet counts
+come from
 the query's match set and the facet table written beside the index (date ranges and filters
 included), so no hit is scored or read for them; then only the top hits are scored.
 
@@ -41,9 +42,9 @@ from whoosh import highlight, query, sorting
 from whoosh.qparser import AndGroup, FieldAliasPlugin, MultifieldParser
 from whoosh.searching import Searcher
 
-from index.analysis import expand_synonyms, text_analyzer
 from index.datadir import DataDir
-from index.facets import (
+from index.fulltext.analysis import expand_synonyms, text_analyzer
+from index.fulltext.facets import (
     FacetTable,
     doc_ids,
     is_date_range,
@@ -51,15 +52,21 @@ from index.facets import (
     load_facet_table,
     match_set,
 )
-from index.records import AGENCIES, CONTENT_TYPES
-from index.schema import DOCUMENTED_FIELDS, FIELD_ALIASES, FIELD_BOOSTS, WORD_FIELDS, WORDS_FIELD
-from index.writer import (
+from index.fulltext.schema import (
+    DOCUMENTED_FIELDS,
+    FIELD_ALIASES,
+    FIELD_BOOSTS,
+    WORD_FIELDS,
+    WORDS_FIELD,
+)
+from index.fulltext.writer import (
     IndexCorruptError,
     IndexMissingError,
     SearchError,
     live_index_path,
     open_searcher,
 )
+from index.records import AGENCIES, CONTENT_TYPES
 
 __all__ = [
     "Hit",
@@ -495,7 +502,8 @@ def _ranked(
 ) -> tuple[int, list[tuple[int, float]], dict[str, dict[str, int]]]:
     """(total, [(docnum, score)] for the page, facets).
 
-    The total and the facets come from the match set (``index.facets``); only the top hits are
+    The total and the facets come from the match set (``index.fulltext.facets``); only the top
+    hits are
     scored, among the documents the filters and date ranges allow (Whoosh skips the posting
     blocks that cannot reach the top).
     """

@@ -19,7 +19,7 @@ from whoosh.analysis import IDAnalyzer
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, FieldType, Schema
 from whoosh.formats import Existence
 
-from index.analysis import text_analyzer, word_analyzer
+from index.fulltext.analysis import text_analyzer, word_analyzer
 from index.records import Record
 
 #: Bump when the schema changes: an index built by another version is rebuilt, not reused.

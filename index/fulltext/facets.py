@@ -33,7 +33,7 @@ from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
 
-from index.schema import WORD_FIELDS, WORDS_FIELD
+from index.fulltext.schema import WORD_FIELDS, WORDS_FIELD
 
 log = logging.getLogger(__name__)
 
