@@ -891,6 +891,57 @@ def wait_for_interrupt() -> None:
         threading.Event().wait()
 
 
+# === serve (web/) ============================================================================
+#
+# The web face: the search page and the JSON API over the data dir, and with --cron/--interval
+# the scheduled refresh as `schedule` serves it. Only GET: nothing on the page writes.
+
+
+@app.command("serve")
+def serve_command(
+    host: Annotated[
+        str, typer.Option(help="Address to listen on (not 127.0.0.1: others can reach it).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8080,
+    cron: Annotated[
+        str | None, typer.Option(help="Also refresh on this cron schedule (as schedule --cron).")
+    ] = None,
+    interval: Annotated[
+        float | None, typer.Option(help="Also refresh every this many seconds instead.")
+    ] = None,
+    site: SiteNamesOption = None,
+    sites_file: SitesFileOption = None,
+    data_dir: DataDirOption = None,
+) -> int:
+    """Serve the search page and the JSON API until stopped (Ctrl-C); with --cron or
+    --interval, also run the scheduled refresh (one run at a time)."""
+    from web.schedule import ScheduleInfo
+    from web.server import run_service
+
+    where = resolve_data_dir(data_dir)
+    deployment = schedule = None
+    if cron or interval:
+        where.ensure()
+        select_site_names(site, sites_file)
+        from flows.schedule import build_deployment
+
+        deployment = build_deployment(
+            data_dir=where, cron=cron, interval=interval, sites=site, sites_file=sites_file
+        )
+        schedule = ScheduleInfo(cron=None if interval else cron or "0 5 * * *", interval=interval)
+    elif site or sites_file:
+        fail("--site and --sites-file go with --cron or --interval (the scheduled refresh).")
+    run_service(
+        where,
+        host=host,
+        port=port,
+        say=lambda line: sys.stderr.write(f"{strip_control(line)}\n"),
+        schedule=schedule,
+        deployment=deployment,
+    )
+    return int(ExitCode.OK)
+
+
 @functools.cache
 def cli_command() -> Any:
     """The app's argument parser, built once per process."""
