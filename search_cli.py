@@ -11,13 +11,15 @@ import functools
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, cast
 
 import typer
 import typer.main
 
 if TYPE_CHECKING:
     from index.datadir import DataDir
+    from index.errors import OjpError
+    from index.fulltext.searcher import SearchResults
 
 # No telemetry leaves the machine, whatever the environment says: Prefect's server analytics and
 # its client's usage events are both off before Prefect is first imported (in flows/).
@@ -64,6 +66,44 @@ DataDirOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (one object per line).")]
+
+
+def exit_code(error: OjpError) -> ExitCode:
+    """The one table from a library error's kind to this face's exit code."""
+    from index.errors import ErrorKind
+
+    return {
+        ErrorKind.USAGE: ExitCode.USAGE,
+        ErrorKind.MISSING: ExitCode.NO_DATA,
+        ErrorKind.CORRUPT: ExitCode.FAILED,
+        ErrorKind.BUSY: ExitCode.BUSY,
+        ErrorKind.NOT_FOUND: ExitCode.NOT_FOUND,
+        ErrorKind.READ_ONLY: ExitCode.FAILED,
+        ErrorKind.TIMEOUT: ExitCode.FAILED,
+        ErrorKind.FAILED: ExitCode.FAILED,
+    }[error.kind]
+
+
+def next_step_hint(error: OjpError) -> str:
+    """The next step a library error suggests, worded as commands of this face ("" for none)."""
+    from index.errors import NextStep
+
+    return {
+        NextStep.NONE: "",
+        NextStep.REFRESH: 'Run "ojp-search refresh" first.',
+        NextStep.REBUILD: 'Run "ojp-search rebuild".',
+        NextStep.FIND_ID: 'Find ids with "ojp-search search QUERY --json".',
+        NextStep.STATUS: 'See "ojp-search status".',
+        NextStep.UPGRADE: "Upgrade ojp-search to open it.",
+        NextStep.WAIT: "Wait for it to finish and try again.",
+        NextStep.CHECK_PERMISSIONS: "Make the data dir writable, or give another --data-dir.",
+    }[error.next_step]
+
+
+def error_line(error: OjpError) -> str:
+    """A library error as this face says it: its sentence, then the next step."""
+    hint = next_step_hint(error)
+    return f"{error.message} {hint}" if hint else error.message
 
 
 def resolve_data_dir(flag: Path | None) -> DataDir:
@@ -126,35 +166,20 @@ def print_error(message: str) -> None:
 # score, snippet), then one last line {"total", "page", "facets", "suggestion", "corrected",
 # "parsed"}. In snippets, matched words are wrapped in [[ ]]; the table shows them in colour.
 
-_SEARCH_EXIT_CODES = {
-    "IndexMissingError": ExitCode.NO_DATA,
-    "IndexCorruptError": ExitCode.FAILED,
-    "IndexBusyError": ExitCode.BUSY,
-    "RecordNotFoundError": ExitCode.NOT_FOUND,
-}
 
-
-def fail_search(exc: Exception) -> NoReturn:
-    """Turn a SearchError into a one-line error with the right exit code."""
-    fail(
-        str(getattr(exc, "message", exc)),
-        _SEARCH_EXIT_CODES.get(type(exc).__name__, ExitCode.USAGE),
-    )
-
-
-def print_hits_json(results: object, *, page: int) -> None:
+def print_hits_json(results: SearchResults, *, page: int) -> None:
     from dataclasses import asdict
 
-    for hit in results.hits:  # type: ignore[attr-defined]
+    for hit in results.hits:
         row = {k: strip_control(v) if isinstance(v, str) else v for k, v in asdict(hit).items()}
         sys.stdout.write(json_line(row) + "\n")
     summary = {
-        "total": results.total,  # type: ignore[attr-defined]
+        "total": results.total,
         "page": page,
-        "facets": results.facets,  # type: ignore[attr-defined]
-        "suggestion": results.suggestion,  # type: ignore[attr-defined]
-        "corrected": results.corrected,  # type: ignore[attr-defined]
-        "parsed": results.parsed,  # type: ignore[attr-defined]
+        "facets": results.facets,
+        "suggestion": results.suggestion,
+        "corrected": results.corrected,
+        "parsed": results.parsed,
     }
     sys.stdout.write(json_line(summary) + "\n")
 
@@ -169,30 +194,32 @@ def marked_snippet(snippet: str) -> str:
     )
 
 
-def print_hits_table(results: object, *, query: str, page: int, limit: int, explain: bool) -> None:
+def print_hits_table(
+    results: SearchResults, *, query: str, page: int, limit: int, explain: bool
+) -> None:
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
 
     console = Console(highlight=False)
     if explain:
-        console.print(f"Parsed query: {escape(results.parsed)}")  # type: ignore[attr-defined]
-    total = results.total  # type: ignore[attr-defined]
-    if results.corrected:  # type: ignore[attr-defined]
-        shown = escape(strip_control(results.suggestion))  # type: ignore[attr-defined]
+        console.print(f"Parsed query: {escape(results.parsed)}")
+    total = results.total
+    if results.corrected:
+        shown = escape(strip_control(results.suggestion or ""))
         console.print(
             f"No results for {escape(strip_control(query))!r}; showing results for {shown!r}."
         )
     pages = max(1, -(-total // limit))
     console.print(f"{total} result{'s' if total != 1 else ''} (page {page} of {pages})")
-    if results.hits:  # type: ignore[attr-defined]
+    if results.hits:
         table = Table(show_lines=True, expand=True)
         table.add_column("Title / URL", ratio=3, overflow="fold")
         table.add_column("Agency")
         table.add_column("Kind")
         table.add_column("Date", no_wrap=True)
         table.add_column("Snippet", ratio=4)
-        for hit in results.hits:  # type: ignore[attr-defined]
+        for hit in results.hits:
             table.add_row(
                 f"[bold]{escape(strip_control(hit.title))}[/]\n[dim]{escape(strip_control(hit.url))}[/]",
                 escape(hit.agency),
@@ -201,7 +228,7 @@ def print_hits_table(results: object, *, query: str, page: int, limit: int, expl
                 marked_snippet(hit.snippet),
             )
         console.print(table)
-    facets = results.facets  # type: ignore[attr-defined]
+    facets = results.facets
     line = " | ".join(
         f"{name}: " + ", ".join(f"{escape(k)} {v}" for k, v in list(counts.items())[:8])
         for name, counts in facets.items()
@@ -209,8 +236,8 @@ def print_hits_table(results: object, *, query: str, page: int, limit: int, expl
     )
     if line:
         console.print(line)
-    if results.suggestion and not results.corrected:  # type: ignore[attr-defined]
-        console.print(f"Did you mean: {escape(strip_control(results.suggestion))}?")  # type: ignore[attr-defined]
+    if results.suggestion and not results.corrected:
+        console.print(f"Did you mean: {escape(strip_control(results.suggestion))}?")
 
 
 @app.command("search")
@@ -240,7 +267,7 @@ def search_command(
     With --json: one object per hit (id, url, title, agency, content_type, published, score,
     snippet with matches in [[ ]]), then one line with total, page, facets and suggestion.
     """
-    from index.fulltext.searcher import SearchError, SearchRequest, search
+    from index.fulltext.searcher import SearchRequest, search
 
     request = SearchRequest(
         query=query,
@@ -252,10 +279,7 @@ def search_command(
         limit=limit,
         page=page,
     )
-    try:
-        results = search(resolve_data_dir(data_dir), request)
-    except SearchError as exc:
-        fail_search(exc)
+    results = search(resolve_data_dir(data_dir), request)
     if json_out:
         print_hits_json(results, page=page)
     else:
@@ -270,12 +294,9 @@ def similar_command(
     data_dir: DataDirOption = None,
 ) -> None:
     """Records similar to one record (more like this)."""
-    from index.fulltext.searcher import SearchError, similar
+    from index.fulltext.searcher import similar
 
-    try:
-        results = similar(resolve_data_dir(data_dir), record_id, limit=limit)
-    except SearchError as exc:
-        fail_search(exc)
+    results = similar(resolve_data_dir(data_dir), record_id, limit=limit)
     if json_out:
         print_hits_json(results, page=1)
     else:
@@ -285,17 +306,12 @@ def similar_command(
 @app.command("rebuild")
 def rebuild_command(data_dir: DataDirOption = None) -> None:
     """Rebuild the search index from the store, then swap it in."""
-    from index.fulltext.writer import SearchError, rebuild_index
+    from index.fulltext.writer import rebuild_index
     from index.store import Store
 
     where = resolve_data_dir(data_dir)
-    if not where.store_path.exists():
-        fail(f'no store in {where.root}. Run "ojp-search refresh" first.', ExitCode.NO_DATA)
-    try:
-        with Store.open(where) as store:
-            update = rebuild_index(store, where)
-    except SearchError as exc:
-        fail_search(exc)
+    with Store.open_reader(where) as store:
+        update = rebuild_index(store, where)
     sys.stdout.write(
         f"Rebuilt the index: {update.documents} records, generation {update.generation}.\n"
     )
@@ -307,37 +323,17 @@ def rebuild_command(data_dir: DataDirOption = None) -> None:
 # except `export --query`, which asks the index which records match.
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
-
     from rich.table import Table
 
-    from index.export import RecordFilter
     from index.records import Record
     from index.store import RunReport, Store
 
 
 def open_existing_store(data_dir: DataDir) -> Store:
-    """The store in ``data_dir``; a one-line error when there is none yet."""
-    from index.store import Store, StoreError
+    """The store in ``data_dir`` for reading: never waits on a refresh that is writing."""
+    from index.store import Store
 
-    if not data_dir.store_path.is_file():
-        fail(f'no store in {data_dir.root}. Run "ojp-search refresh" first.', ExitCode.NO_DATA)
-    try:
-        return Store(data_dir.store_path)
-    except StoreError as exc:
-        fail(str(exc), ExitCode.FAILED)
-
-
-def check_date(value: str | None, option: str) -> str | None:
-    """``value`` when it is YYYY, YYYY-MM or YYYY-MM-DD; a usage error naming the option if not."""
-    from index.export import DateError, date_bounds
-
-    if value is not None:
-        try:
-            date_bounds(value)
-        except DateError as exc:
-            fail(f"{option}: {exc}.")
-    return value
+    return Store.open_reader(data_dir)
 
 
 def print_json_line(data: object) -> None:
@@ -498,15 +494,14 @@ def changes_command(
     data_dir: DataDirOption = None,
 ) -> None:
     """List what was added, changed and removed, newest first (default: the last completed run)."""
-    from index.export import date_bounds
+    from index.filters import date_bounds
 
     if since is not None and run is not None:
         fail("use --since or --run, not both.")
-    check_date(since, "--since")
-    start = date_bounds(since)[0] if since else None
+    start = date_bounds(since, "--since")[0] if since else None
     with open_existing_store(resolve_data_dir(data_dir)) as store:
         if run is not None:
-            check_run(store, run)
+            store.run_report(run)  # no such run: a NOT_FOUND error
         changes = store.changes(since=start, run_id=run)
     if json_output:
         for change in changes:
@@ -535,42 +530,6 @@ def changes_command(
     console.print(table)
 
 
-def check_run(store: Store, run_id: int) -> None:
-    from index.store import StoreError
-
-    try:
-        store.run_report(run_id)
-    except StoreError as exc:
-        fail(str(exc), ExitCode.NOT_FOUND)
-
-
-def matching_ids(data_dir: DataDir, query: str) -> Iterator[str]:
-    """Record ids matching a search query, from the index (lazily imported)."""
-    from index.fulltext.searcher import SearchError, SearchRequest, search_ids
-
-    try:
-        yield from search_ids(data_dir, SearchRequest(query=query))
-    except SearchError as exc:
-        fail_search(exc)
-
-
-def export_stream(
-    store: Store, where: RecordFilter, data_dir: DataDir, query: str | None
-) -> Iterator[Record]:
-    """The records to export, read in batches (constant memory); in the search's order with
-    --query, else by id."""
-    from dataclasses import replace
-    from itertools import islice
-
-    if query is None:
-        yield from store.iter_records(where=where)
-        return
-    ids = matching_ids(data_dir, query)
-    while chunk := list(islice(ids, 500)):
-        by_id = {r.id: r for r in store.iter_records(where=replace(where, ids=chunk))}
-        yield from (by_id[i] for i in chunk if i in by_id)
-
-
 @app.command("export")
 def export_command(
     fmt: Annotated[
@@ -597,33 +556,24 @@ def export_command(
     data_dir: DataDirOption = None,
 ) -> None:
     """Export live records from the store as JSON Lines, CSV or a JSON array (UTF-8)."""
-    from index.export import FORMATS, RecordFilter, export_records
-    from index.records import AGENCIES, CONTENT_TYPES
+    from index.export import FORMATS, RecordFilter, export_records, select_records
+    from index.filters import Filters
 
     if fmt not in FORMATS:
         fail(f"unknown format {fmt!r}: use {', '.join(FORMATS)}.")
-    agencies = [a.upper() for a in agency or ()]
-    kinds = [k.lower() for k in kind or ()]
-    for value, known, option in (
-        (agencies, AGENCIES, "--agency"),
-        (kinds, CONTENT_TYPES, "--type"),
-    ):
-        unknown = [v for v in value if v not in known]
-        if unknown:
-            fail(f"{option}: unknown value {unknown[0]!r}. Use one of: {', '.join(known)}.")
-    where = RecordFilter(
-        agencies=agencies,
-        types=kinds,
-        since=check_date(since, "--since"),
-        until=check_date(until, "--until"),
-        changed_since=check_date(changed_since, "--changed-since"),
+    filters = Filters.checked(
+        agencies=agency or (),
+        types=kind or (),
+        since=since,
+        until=until,
+        changed_since=changed_since,
     )
     target = Path(output) if output and output != "-" else None
     if target is not None and not target.parent.is_dir():
         fail(f"cannot write {target}: its folder does not exist.")
     resolved = resolve_data_dir(data_dir)
     with open_existing_store(resolved) as store:
-        records = export_stream(store, where, resolved, query)
+        records = select_records(store, RecordFilter.from_filters(filters), resolved, query)
         try:
             count = export_records(records, fmt, target, sys.stdout)
         except BrokenPipeError:  # the reader stopped early (`| head`): not an error
@@ -666,21 +616,15 @@ VerboseOption = Annotated[
 
 def select_site_names(sites: list[str] | None, sites_file: Path | None) -> tuple[str, ...]:
     """Validate the sites file and the names before anything runs; the names a refresh crawls."""
-    from crawlers.sites import SiteConfigError, load_sites
+    from flows.sites import select_site_names as select
 
-    try:
-        return tuple(site.name for site in load_sites(sites_file).select(sites or None))
-    except SiteConfigError as exc:
-        fail(str(exc))
+    return select(sites, sites_file)
 
 
 def ensure_refresh_free(where: DataDir) -> None:
-    from flows.lock import RefreshBusyError, check_refresh_free
+    from flows.lock import check_refresh_free
 
-    try:
-        check_refresh_free(where)
-    except RefreshBusyError as exc:
-        fail(str(exc), ExitCode.BUSY)
+    check_refresh_free(where)
 
 
 def run_with_progress(names: tuple[str, ...], verbose: bool, run: Callable[[], T]) -> T:
@@ -688,7 +632,6 @@ def run_with_progress(names: tuple[str, ...], verbose: bool, run: Callable[[], T
     otherwise. A refresh refused by the lock becomes the BUSY error."""
     from rich.console import Console
 
-    from flows.lock import RefreshBusyError
     from flows.progress import LineProgress, TerminalProgress, mute_prefect_console, notify
 
     display: TerminalProgress | LineProgress = (
@@ -698,11 +641,8 @@ def run_with_progress(names: tuple[str, ...], verbose: bool, run: Callable[[], T
     )
     if not verbose:
         mute_prefect_console()
-    try:
-        with display, notify.listening(display):
-            return run()
-    except RefreshBusyError as exc:
-        fail(str(exc), ExitCode.BUSY)
+    with display, notify.listening(display):
+        return run()
 
 
 @app.command("refresh")
@@ -735,9 +675,8 @@ def refresh_command(
         )
     except RefreshFailedError as exc:
         sys.stdout.write(render_text(exc.report) + "\n")
-        hint = ' See "ojp-search status" for the failing URLs.' if exc.sites_failed else ""
-        print_error(f"{exc}{hint}")
-        return int(ExitCode.FAILED)
+        print_error(error_line(exc))
+        return int(exit_code(exc))
     sys.stdout.write(render_text(report) + "\n")
     return int(ExitCode.OK)
 
@@ -764,45 +703,24 @@ def schedule_command(
 
     where = resolve_data_dir(data_dir).ensure()
     select_site_names(site, sites_file)
-    from flows.schedule import (
-        LocalPrefectServer,
-        ScheduleError,
-        ServerStartError,
-        build_deployment,
-        configured_api_url,
-        serve_refresh,
-    )
+    from flows.schedule import build_deployment, prefect_api, serve_refresh
 
-    try:
-        deployment = build_deployment(
-            data_dir=where, cron=cron, interval=interval, sites=site, sites_file=sites_file
-        )
-    except ScheduleError as exc:
-        fail(str(exc))
+    deployment = build_deployment(
+        data_dir=where, cron=cron, interval=interval, sites=site, sites_file=sites_file
+    )
     when = f"every {interval:g} s" if interval else f'on "{cron or "0 5 * * *"}"'
     # SIGTERM stops it like Ctrl-C does, at any point: the local server is stopped on the way out.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
-    with contextlib.suppress(KeyboardInterrupt), contextlib.ExitStack() as stack:
-        api_url = configured_api_url()
-        if not api_url:
-            server = LocalPrefectServer(where.prefect_home)
-            sys.stderr.write(
-                "PREFECT_API_URL is not set: starting a local Prefect server "
-                f"(database and log in {server.home})...\n"
-            )
-            try:
-                api_url = stack.enter_context(server).api_url
-            except ServerStartError as exc:
-                fail(str(exc), ExitCode.FAILED)
-            sys.stderr.write(
-                f"Local Prefect server: {api_url.removesuffix('/api')} (stopped on exit).\n"
-            )
-        sys.stderr.write(
-            f"Refreshing {where.root} {when}, one run at a time. Press Ctrl-C to stop.\n"
-        )
+    with contextlib.suppress(KeyboardInterrupt), prefect_api(where, say) as api_url:
+        say(f"Refreshing {where.root} {when}, one run at a time. Press Ctrl-C to stop.")
         serve_refresh(deployment, api_url)
-    sys.stderr.write("Stopped.\n")
+    say("Stopped.")
     return int(ExitCode.OK)
+
+
+def say(line: str) -> None:
+    """A message for the person at the terminal (stderr; results go to stdout)."""
+    sys.stderr.write(f"{strip_control(line)}\n")
 
 
 @app.command("demo")
@@ -819,23 +737,22 @@ def demo_command(
     The demo data dir (default: <data dir>/demo) is wiped first; the demo refuses a folder it did
     not make.
     """
-    from crawlers.sample_site import SampleSite
-    from crawlers.sample_site.site_definitions import PREFIXES
-    from flows.demo import DemoDirError, check_demo_dir, demo_data_dir, run_demo
+    from flows.demo import (
+        check_demo_dir,
+        demo_data_dir,
+        demo_site_names,
+        run_demo,
+        serve_sample_site,
+    )
     from flows.refresh import RefreshFailedError
     from flows.report import render_text
 
     where = resolve_data_dir(data_dir) if data_dir else demo_data_dir(resolve_data_dir(None))
-    try:
-        check_demo_dir(where)
-    except DemoDirError as exc:
-        fail(str(exc))
-    with SampleSite() as site:
+    check_demo_dir(where)
+    with serve_sample_site() as site:
         sys.stderr.write(f"Serving the sample site at {site.base_url}\n")
         try:
-            demo = run_with_progress(
-                tuple(p.name for p in PREFIXES), verbose, lambda: run_demo(where, site)
-            )
+            demo = run_with_progress(demo_site_names(), verbose, lambda: run_demo(where, site))
         except RefreshFailedError as exc:
             sys.stdout.write(render_text(exc.report) + "\n")
             fail(f"the demo refresh failed: {exc}", ExitCode.FAILED)
@@ -958,7 +875,7 @@ def click_failure(exc: Exception) -> int | None:
         print_error("aborted.")
         return int(ExitCode.INTERRUPTED)
     if "ClickException" in names:
-        message = str(exc.format_message()).rstrip(".")  # type: ignore[attr-defined]
+        message = str(cast(Any, exc).format_message()).rstrip(".")
         context = getattr(exc, "ctx", None)
         where = context.command_path if context is not None else "ojp-search"
         print_error(f"{message}. See '{where} -h'.")
@@ -968,6 +885,8 @@ def click_failure(exc: Exception) -> int | None:
 
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point: runs the app and turns known failures into one-line errors."""
+    from index.errors import OjpError
+
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     args = [a for a in (argv if argv is not None else sys.argv[1:]) if a != "--debug"]
     try:
@@ -975,6 +894,9 @@ def main(argv: list[str] | None = None) -> int:
     except CliError as exc:
         print_error(exc.message)
         return int(exc.code)
+    except OjpError as exc:  # a library error: its sentence, this face's next step and code
+        print_error(error_line(exc))
+        return int(exit_code(exc))
     except KeyboardInterrupt:
         print_error("interrupted.")
         return int(ExitCode.INTERRUPTED)

@@ -13,8 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from crawlers.sample_site import SampleSite, sites_toml
+from crawlers.sample_site.site_definitions import PREFIXES
 from flows.refresh import refresh
 from index.datadir import DataDir
+from index.errors import UsageError
 from index.fulltext.searcher import SearchRequest, SearchResults, search
 
 #: Searches the demo runs; each finds something in the sample site.
@@ -22,7 +24,7 @@ EXAMPLE_QUERIES = ("human trafficking", 'title:"body armor"', "agency:OVC victim
 MARKER = "OJP-SEARCH-DEMO"
 
 
-class DemoDirError(RuntimeError):
+class DemoDirError(UsageError):
     """The demo data dir is a folder the demo did not make."""
 
 
@@ -35,6 +37,16 @@ class Demo:
     base_url: str = ""
     report: dict[str, Any] = field(default_factory=dict)
     searches: list[tuple[str, SearchResults]] = field(default_factory=list)
+
+
+def demo_site_names() -> tuple[str, ...]:
+    """The sites of the sample site, in the order the demo crawls them."""
+    return tuple(prefix.name for prefix in PREFIXES)
+
+
+def serve_sample_site() -> SampleSite:
+    """The bundled sample site, served on 127.0.0.1 for as long as its block runs."""
+    return SampleSite()
 
 
 def demo_data_dir(parent: DataDir) -> DataDir:

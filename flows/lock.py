@@ -15,10 +15,13 @@ from pathlib import Path
 from typing import IO
 
 from index.datadir import DataDir
+from index.errors import ErrorKind, OjpError
 
 
-class RefreshBusyError(RuntimeError):
+class RefreshBusyError(OjpError):
     """Another refresh holds the data dir."""
+
+    kind = ErrorKind.BUSY
 
     def __init__(self, root: Path, pid: int | None) -> None:
         holder = f" (pid {pid})" if pid else ""

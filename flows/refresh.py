@@ -24,11 +24,12 @@ from prefect.runtime import flow_run, task_run
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from crawlers.runner import crawl_site
-from crawlers.sites import load_sites
 from flows.lock import hold_refresh_lock
 from flows.progress import notify
 from flows.report import render_markdown, render_text
+from flows.sites import load_site_config
 from index.datadir import DataDir
+from index.errors import ErrorKind, NextStep, OjpError
 from index.fulltext.writer import IndexUpdate, SearchError, update_index
 from index.records import CrawlSummary
 from index.store import RunChanges, Store, StoreError
@@ -46,15 +47,20 @@ class SiteUnreachableError(RuntimeError):
     """A crawl that got no HTTP answer at all: the site is down or unreachable."""
 
 
-class RefreshFailedError(RuntimeError):
+class RefreshFailedError(OjpError):
     """A refresh that ran to the end with a failure; ``report`` is its run report (a dict)."""
+
+    kind = ErrorKind.FAILED
 
     def __init__(self, report: dict[str, Any]) -> None:
         failures = failure_lines(report)
         reasons = "; ".join(failures) or report.get("error") or "see the run report"
-        super().__init__(f"refresh run {report['run_id']} failed: {reasons.rstrip('.')}.")
         self.report = report
         self.sites_failed = bool(failures)  # else the store or the index refused the run
+        super().__init__(
+            f"refresh run {report['run_id']} failed: {reasons.rstrip('.')}.",
+            next_step=NextStep.STATUS if self.sites_failed else NextStep.NONE,
+        )
 
 
 @dataclass(frozen=True)
@@ -72,9 +78,9 @@ class RefreshPlan:
 def plan_refresh(
     sites: list[str] | None, full: bool, sites_file: str | None, data_dir: str | None
 ) -> RefreshPlan:
-    """Validate the sites file and the site names before anything runs (``SiteConfigError``)."""
+    """Validate the sites file and the site names before anything runs (``UsageError``)."""
     path = Path(sites_file).expanduser() if sites_file else None
-    config = load_sites(path)
+    config = load_site_config(path)
     selected = config.select(sites or None)  # None: the sites file's sites, else every site
     return RefreshPlan(
         data_dir=DataDir.resolve(data_dir),

@@ -18,6 +18,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 from types import TracebackType
@@ -29,6 +30,7 @@ from prefect.settings import PREFECT_API_URL, temporary_settings
 
 from flows.refresh import refresh
 from index.datadir import DataDir
+from index.errors import ErrorKind, OjpError, UsageError
 
 log = logging.getLogger(__name__)
 
@@ -39,12 +41,14 @@ SERVER_START_TIMEOUT = 90.0  # seconds; a first start creates the database
 DATABASE_SETTING_PREFIXES = ("PREFECT_SERVER_DATABASE_", "PREFECT_API_DATABASE_")
 
 
-class ScheduleError(ValueError):
+class ScheduleError(UsageError, ValueError):
     """A schedule that cannot be used (bad cron expression or interval)."""
 
 
-class ServerStartError(RuntimeError):
+class ServerStartError(OjpError):
     """The local Prefect server did not come up."""
+
+    kind = ErrorKind.FAILED
 
 
 def refresh_parameters(
@@ -106,6 +110,25 @@ def serve_refresh(deployment: RunnerDeployment, api_url: str | None = None) -> N
         return
     with temporary_settings(updates={PREFECT_API_URL: api_url}):
         serve(deployment, limit=1, print_starting_message=False)
+
+
+@contextlib.contextmanager
+def prefect_api(data_dir: DataDir, say: Callable[[str], None]) -> Iterator[str]:
+    """The Prefect API a schedule is served against: ``PREFECT_API_URL`` when set, else a local
+    server (database and log under the data dir) for as long as the block runs, stopped on the
+    way out whatever ends it. ``say`` tells the person what is happening, one line at a time."""
+    api_url = configured_api_url()
+    if api_url:
+        yield api_url
+        return
+    server = LocalPrefectServer(data_dir.prefect_home)
+    say(
+        "PREFECT_API_URL is not set: starting a local Prefect server "
+        f"(database and log in {server.home})..."
+    )
+    with server:
+        say(f"Local Prefect server: {server.api_url.removesuffix('/api')} (stopped on exit).")
+        yield server.api_url
 
 
 def free_port(host: str = "127.0.0.1") -> int:

@@ -21,6 +21,7 @@ class ErrorKind(enum.StrEnum):
     BUSY = "busy"  # another process holds what this one needs
     NOT_FOUND = "not found"  # no such record or run
     READ_ONLY = "read-only"  # the data dir cannot be written
+    TIMEOUT = "timeout"  # the operation ran out of its time
     FAILED = "failed"  # the operation ran and failed
 
 

@@ -7,55 +7,45 @@ run as a formula (starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage 
 prefixed with a single quote. Output is UTF-8. A file is written beside its target and renamed
 into place at the end, so a failed export never leaves a truncated file.
 
-Date filters take ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``. A record's ``published`` date stands
-for the whole period its precision gives: ``"2019-06"`` is June 2019, so it matches
-``--since 2019-06-15`` and ``--until 2019-06-01`` (the ranges overlap June). Records without a
-published date never match a published range.
+Date filters take ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` (checked by ``index.filters``). A
+record's ``published`` date stands for the whole period its precision gives: ``"2019-06"`` is
+June 2019, so it matches ``--since 2019-06-15`` and ``--until 2019-06-01`` (the ranges overlap
+June). Records without a published date never match a published range.
 """
 
 from __future__ import annotations
 
-import calendar
 import csv
 import json
 import os
-import re
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from itertools import islice
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
+from index.filters import DateError, Filters, date_bounds
 from index.records import LIST_FIELDS, Record, record_field_names
+
+if TYPE_CHECKING:
+    from index.datadir import DataDir
+    from index.store import Store
+
+__all__ = [
+    "FORMATS",
+    "DateError",
+    "RecordFilter",
+    "date_bounds",
+    "export_records",
+    "select_records",
+]
 
 FORMATS = ("jsonl", "csv", "json")
 JSON_FIELDS = ("details", "attachments", "related")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-DATE_PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
-
-
-class DateError(ValueError):
-    """A date that is not YYYY, YYYY-MM or YYYY-MM-DD."""
-
-
-def date_bounds(text: str) -> tuple[str, str]:
-    """The first and last day of a YYYY, YYYY-MM or YYYY-MM-DD date, as ISO dates."""
-    match = DATE_PATTERN.match(text.strip())
-    if not match:
-        raise DateError(f"bad date {text!r}: use YYYY, YYYY-MM or YYYY-MM-DD")
-    year, month, day = (int(part) if part else None for part in match.groups())
-    assert year is not None
-    if month is not None and not 1 <= month <= 12:
-        raise DateError(f"bad date {text!r}: month {month} is not 01-12")
-    if month is None:
-        return f"{year:04d}-01-01", f"{year:04d}-12-31"
-    last = calendar.monthrange(year, month)[1]
-    if day is None:
-        return f"{year:04d}-{month:02d}-01", f"{year:04d}-{month:02d}-{last:02d}"
-    if not 1 <= day <= last:
-        raise DateError(f"bad date {text!r}: {year:04d}-{month:02d} has no day {day}")
-    return (f"{year:04d}-{month:02d}-{day:02d}",) * 2  # type: ignore[return-value]
+JOIN_BATCH = 500  # ids looked up in the store at a time when exporting a search's matches
 
 
 @dataclass(frozen=True)
@@ -70,9 +60,23 @@ class RecordFilter:
     ids: Sequence[str] | None = None
 
     def __post_init__(self) -> None:
-        for value in (self.since, self.until, self.changed_since):
+        for value, where in (
+            (self.since, "--since"),
+            (self.until, "--until"),
+            (self.changed_since, "--changed-since"),
+        ):
             if value is not None:
-                date_bounds(value)
+                date_bounds(value, where)
+
+    @classmethod
+    def from_filters(cls, filters: Filters) -> RecordFilter:
+        return cls(
+            agencies=filters.agencies,
+            types=filters.types,
+            since=filters.since,
+            until=filters.until,
+            changed_since=filters.changed_since,
+        )
 
     def sql(self) -> tuple[list[str], dict[str, Any]]:
         """WHERE clauses (joined with AND) and their parameters, over the records table.
@@ -94,15 +98,34 @@ class RecordFilter:
             marks = ", ".join(f":{name}" for name in names) or "NULL"
             clauses.append(f"{column} IN ({marks})")
         if self.since:
-            params["since"] = date_bounds(self.since)[0]
+            params["since"] = date_bounds(self.since, "--since")[0]
             clauses.append("published >= substr(:since, 1, length(published))")
         if self.until:
-            params["until"] = date_bounds(self.until)[1]
+            params["until"] = date_bounds(self.until, "--until")[1]
             clauses.append("published <= substr(:until, 1, length(published))")
         if self.changed_since:
-            params["changed"] = date_bounds(self.changed_since)[0]
+            params["changed"] = date_bounds(self.changed_since, "--changed-since")[0]
             clauses.append("last_changed >= :changed")
         return clauses, params
+
+
+def select_records(
+    store: Store, where: RecordFilter, data_dir: DataDir | None = None, query: str | None = None
+) -> Iterator[Record]:
+    """The live records to export, read in batches (constant memory): by id, or with a search
+    ``query`` the records it matches in the search's order (the index says which, the store
+    gives the records)."""
+    if query is None:
+        yield from store.iter_records(where=where)
+        return
+    from index.fulltext.searcher import SearchRequest, search_ids
+
+    if data_dir is None:
+        raise ValueError("a query needs the data dir of its index")
+    ids = search_ids(data_dir, SearchRequest(query=query))
+    while chunk := list(islice(ids, JOIN_BATCH)):
+        by_id = {r.id: r for r in store.iter_records(where=replace(where, ids=chunk))}
+        yield from (by_id[i] for i in chunk if i in by_id)
 
 
 def csv_cell(value: Any) -> str:

@@ -8,6 +8,7 @@ CONFLICT ... DO UPDATE``, ``RETURNING``); SQLite specifics stay in ``connect`` a
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import sqlite3
@@ -20,7 +21,8 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from index.datadir import DataDir
-from index.migrations import SchemaTooNewError, migrate
+from index.errors import ErrorKind, NextStep, OjpError
+from index.migrations import STORE_VERSION, SchemaTooNewError, migrate, schema_version
 from index.records import OUTCOMES, CrawlSummary, FetchResult, Record
 from index.sync import (
     COUNT_KEYS,
@@ -41,8 +43,8 @@ BUSY_TIMEOUT_MS = 30_000
 CHUNK = 500
 
 
-class StoreError(Exception):
-    """A store failure the user can act on (one sentence with a next step)."""
+class StoreError(OjpError):
+    """A store failure the user can act on (one sentence; its kind and next step say more)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,37 +148,117 @@ def parse_time(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
-def connect(path: Path) -> sqlite3.Connection:
-    """A connection in autocommit mode (transactions are explicit), WAL, busy timeout, FKs."""
+def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
+    """A connection in autocommit mode (transactions are explicit), WAL, busy timeout, FKs.
+    A ``readonly`` one refuses every write (``query_only``) and leaves the journal mode alone."""
     conn = sqlite3.connect(
         str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
     )
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    conn.execute("PRAGMA journal_mode = WAL")
+    if readonly:
+        conn.execute("PRAGMA query_only = ON")
+    else:
+        conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA foreign_keys = ON")
     return conn
 
 
-class Store:
-    """The record store. One instance per thread; several processes may share the file."""
+def refuse_empty_file(path: Path) -> None:
+    """An existing zero-byte file is not taken for a new store (it may be a truncated one)."""
+    with contextlib.suppress(FileNotFoundError):
+        wal = path.with_name(path.name + "-wal")
+        if path.stat().st_size == 0 and not wal.exists():
+            raise StoreError(
+                f"{path} is an empty file, not an ojp-search store; move it aside and run a "
+                "refresh.",
+                kind=ErrorKind.CORRUPT,
+            )
 
-    def __init__(self, path: Path, *, clock: Callable[[], datetime] = utc_now) -> None:
+
+def no_such_run(run_id: int, path: Path) -> StoreError:
+    return StoreError(
+        f"no run {run_id} in {path}.", kind=ErrorKind.NOT_FOUND, next_step=NextStep.STATUS
+    )
+
+
+class Store:
+    """The record store. One instance per thread; several processes may share the file.
+
+    A writer (``Store.open``) migrates the schema when it is behind; a reader
+    (``Store.open_reader``) never takes the write lock, so it answers at once from the last
+    committed state while a refresh applies a run.
+    """
+
+    def __init__(
+        self, path: Path, *, clock: Callable[[], datetime] = utc_now, readonly: bool = False
+    ) -> None:
         self.path = Path(path)
         self.clock = clock
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.readonly = readonly
+        if readonly and not self.path.is_file():
+            raise StoreError(
+                f"no store in {self.path.parent}.",
+                kind=ErrorKind.MISSING,
+                next_step=NextStep.REFRESH,
+            )
+        if not readonly:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            refuse_empty_file(self.path)
         try:
-            self._conn = connect(self.path)
-            migrate(self._conn)
+            self._conn = connect(self.path, readonly=readonly)
+            if readonly:
+                self._check_reader_schema()
+            else:
+                migrate(self._conn)
         except SchemaTooNewError as exc:
-            raise StoreError(f"{exc}; upgrade ojp-search to open {self.path}.") from exc
+            raise StoreError(
+                f"{exc}; {self.path} was written by a newer ojp-search.",
+                kind=ErrorKind.CORRUPT,
+                next_step=NextStep.UPGRADE,
+            ) from exc
+        except sqlite3.OperationalError as exc:
+            busy = "locked" in str(exc) or "busy" in str(exc)
+            raise StoreError(
+                f"cannot open the store {self.path} ({exc}).",
+                kind=ErrorKind.BUSY if busy else ErrorKind.FAILED,
+                next_step=NextStep.WAIT if busy else NextStep.NONE,
+            ) from exc
         except sqlite3.DatabaseError as exc:
             raise StoreError(
-                f"cannot open the store {self.path} ({exc}); move it aside and run a refresh."
+                f"cannot open the store {self.path} ({exc}); move it aside and run a refresh.",
+                kind=ErrorKind.CORRUPT,
             ) from exc
+
+    def _check_reader_schema(self) -> None:
+        """A reader's schema check: a store from an older version is migrated once by a writer
+        (the only time a reader waits for the write lock); an empty or foreign file is refused."""
+        version = schema_version(self._conn)
+        if version == STORE_VERSION:
+            return
+        if version == 0:
+            self._conn.close()
+            raise StoreError(
+                f"{self.path} is not an ojp-search store; move it aside and run a refresh.",
+                kind=ErrorKind.CORRUPT,
+            )
+        if version < STORE_VERSION:
+            self._conn.close()
+            Store(self.path, clock=self.clock).close()
+            self._conn = connect(self.path, readonly=True)
+            return
+        raise SchemaTooNewError(
+            f"store schema version {version} is newer than this program ({STORE_VERSION})"
+        )
 
     @classmethod
     def open(cls, data_dir: DataDir) -> Store:
+        """The store for writing (created when missing, migrated when behind)."""
         return cls(data_dir.store_path)
+
+    @classmethod
+    def open_reader(cls, data_dir: DataDir) -> Store:
+        """The existing store for reading: never takes the write lock, never creates a file."""
+        return cls(data_dir.store_path, readonly=True)
 
     def close(self) -> None:
         self._conn.close()
@@ -257,7 +339,7 @@ class Store:
         """Raise StoreError when the run does not exist (or, with ``running``, has ended)."""
         row = self._conn.execute("SELECT status FROM runs WHERE id = :r", {"r": run_id}).fetchone()
         if row is None:
-            raise StoreError(f"no run {run_id} in {self.path}; see `ojp-search status`.")
+            raise no_such_run(run_id, self.path)
         if running and row[0] != "running":
             raise StoreError(
                 f"run {run_id} has ended ({row[0]}); start a new refresh to crawl again."
@@ -267,7 +349,7 @@ class Store:
         cursor = self._conn.execute("SELECT * FROM runs WHERE id = :r", {"r": run_id})
         row = cursor.fetchone()
         if row is None:
-            raise StoreError(f"no run {run_id} in {self.path}; see `ojp-search status`.")
+            raise no_such_run(run_id, self.path)
         run = dict(zip([c[0] for c in cursor.description], row, strict=True))
         return self.build_report(run)
 

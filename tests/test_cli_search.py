@@ -120,7 +120,7 @@ def test_control_characters_are_stripped(
 @pytest.mark.parametrize(
     ("args", "line", "code"),
     [
-        (["search", ""], 'Error: empty query. Try: ojp-search search "human trafficking"', 2),
+        (["search", ""], 'Error: empty query: type some words, e.g. "human trafficking".', 2),
         (
             ["search", "agnecy:nij"],
             "Error: unknown field 'agnecy'. Did you mean 'agency'? "

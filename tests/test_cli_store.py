@@ -178,7 +178,7 @@ def test_changes_default_to_the_last_completed_run(
         (
             ["changes", "--since", "2019-13"],
             ExitCode.USAGE,
-            "--since: bad date '2019-13': month 13 is not 01-12.",
+            "bad date '2019-13' in --since: month 13 is not 01-12.",
         ),
         (
             ["changes", "--since", "2020", "--run", "1"],
@@ -188,17 +188,17 @@ def test_changes_default_to_the_last_completed_run(
         (
             ["changes", "--run", "9"],
             ExitCode.NOT_FOUND,
-            "no run 9 in {store}; see `ojp-search status`.",
+            'no run 9 in {store}. See "ojp-search status".',
         ),
         (
             ["export", "--since", "June"],
             ExitCode.USAGE,
-            "--since: bad date 'June': use YYYY, YYYY-MM or YYYY-MM-DD.",
+            "bad date 'June' in --since: use YYYY, YYYY-MM or YYYY-MM-DD.",
         ),
         (
             ["export", "--changed-since", "2020-02-30"],
             ExitCode.USAGE,
-            "--changed-since: bad date '2020-02-30': 2020-02 has no day 30.",
+            "bad date '2020-02-30' in --changed-since: 2020-02 has no day 30.",
         ),
         (
             ["export", "--format", "xml"],
@@ -208,8 +208,7 @@ def test_changes_default_to_the_last_completed_run(
         (
             ["export", "--agency", "FBI"],
             ExitCode.USAGE,
-            "--agency: unknown value 'FBI'. "
-            "Use one of: OJP, NIJ, OVC, OJJDP, BJA, BJS, SMART, NCJRS.",
+            "unknown agency 'FBI'. Agencies: OJP, NIJ, OVC, OJJDP, BJA, BJS, SMART, NCJRS.",
         ),
         (
             ["export", "-o", "{tmp}/missing/out.csv"],

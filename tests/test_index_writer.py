@@ -21,6 +21,7 @@ from whoosh import index as whoosh_index
 
 from bench.synthetic import synthetic_records
 from index.datadir import DataDir
+from index.errors import NextStep
 from index.fulltext.builder import IndexBuilder
 from index.fulltext.facets import FACET_FILE
 from index.fulltext.schema import build_schema, record_document
@@ -163,9 +164,8 @@ def test_rebuild_builds_aside_and_swaps_the_link(store: Store, data_dir: DataDir
 def test_missing_index_error(data_dir: DataDir) -> None:
     with pytest.raises(IndexMissingError) as err:
         search(data_dir, SearchRequest("dna"))
-    assert err.value.message == (
-        f'no search index in {data_dir.index_dir}. Run "ojp-search refresh" first.'
-    )
+    assert err.value.message == f"no search index in {data_dir.index_dir}."
+    assert err.value.next_step == NextStep.REFRESH
 
 
 def damage(data_dir: DataDir) -> None:
@@ -182,9 +182,8 @@ def test_damaged_index_error_and_update_rebuilds_it(
 
     with pytest.raises(IndexCorruptError) as err:
         search(data_dir, SearchRequest("dna"))
-    assert err.value.message == (
-        f'the search index in {data_dir.index_dir} is damaged. Run "ojp-search rebuild".'
-    )
+    assert err.value.message == f"the search index in {data_dir.index_dir} is damaged."
+    assert err.value.next_step == NextStep.REBUILD
     with caplog.at_level(logging.WARNING, logger="index.fulltext.writer"):
         update = update_index(store, data_dir)
     assert update.rebuilt and "damaged" in caplog.text

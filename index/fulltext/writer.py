@@ -31,6 +31,7 @@ from whoosh import index as whoosh_index
 from whoosh.writing import SegmentWriter
 
 from index.datadir import DataDir
+from index.errors import ErrorKind, NextStep, OjpError
 from index.fulltext.builder import IndexBuilder
 from index.fulltext.facets import write_facet_table
 from index.fulltext.schema import INDEX_VERSION, build_schema, record_document
@@ -47,27 +48,34 @@ LOCK_NAME = "WRITELOCK"
 BATCH_SIZE = 500
 
 
-class SearchError(Exception):
+class SearchError(OjpError):
     """A search or index failure the user can act on; the message is one sentence."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    kind = ErrorKind.USAGE
 
 
 class IndexMissingError(SearchError):
+    kind = ErrorKind.MISSING
+
     def __init__(self, where: Path, *, has_store: bool = False) -> None:
-        step = 'Run "ojp-search rebuild".' if has_store else 'Run "ojp-search refresh" first.'
         stored = ", but the records are stored" if has_store else ""
-        super().__init__(f"no search index in {where}{stored}. {step}")
+        super().__init__(
+            f"no search index in {where}{stored}.",
+            next_step=NextStep.REBUILD if has_store else NextStep.REFRESH,
+        )
 
 
 class IndexCorruptError(SearchError):
+    kind = ErrorKind.CORRUPT
+    next_step = NextStep.REBUILD
+
     def __init__(self, where: Path) -> None:
-        super().__init__(f'the search index in {where} is damaged. Run "ojp-search rebuild".')
+        super().__init__(f"the search index in {where} is damaged.")
 
 
 class IndexBusyError(SearchError):
+    kind = ErrorKind.BUSY
+
     def __init__(self, where: Path, pid: int | None) -> None:
         holder = f" (process {pid})" if pid else ""
         super().__init__(
