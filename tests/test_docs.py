@@ -85,3 +85,12 @@ def test_sites_file_example_is_a_valid_sites_file(tmp_path: Path) -> None:
     path.write_text(example.group(1), encoding="utf-8")
     config = load_sites(path)
     assert {site.name for site in config.select(None)} == {"nij", "mirror"}
+
+
+def test_the_layout_names_every_module_of_index_and_flows() -> None:
+    """The README's layout block lists every module the library and the flows are made of."""
+    layout = README.split("## Development", 1)[1].split("```", 2)[1]
+    for package in ("index", "index/fulltext", "flows"):
+        for path in sorted((ROOT / package).glob("*.py")):
+            if path.name != "__init__.py":
+                assert path.name in layout, f"README's layout lacks {package}/{path.name}"
