@@ -227,9 +227,25 @@ def random_query(rng: random.Random) -> str:
     return glue.join(parts)
 
 
+def huge_query(rng: random.Random) -> str:
+    """A query far past every bound: very long, very many words or ORs, very deep nesting."""
+    size = rng.randint(2_000, 20_000)
+    word = rng.choice(WORDS)
+    shape = rng.choice(["long", "words", "ors", "nested"])
+    if shape == "long":
+        return (word + " ") * (size // (len(word) + 1))
+    if shape == "words":
+        return " ".join(rng.choice(WORDS) for _ in range(size // 4))
+    if shape == "ors":
+        return " OR ".join(rng.choice(WORDS) for _ in range(size // 8))
+    return "(" * (size // 4) + word + ")" * rng.choice([0, size // 4])
+
+
 def random_arguments(rng: random.Random) -> list[str]:
     args = ["search"]
-    if rng.random() < 0.97:
+    if rng.random() < 0.01:
+        args.append(huge_query(rng))
+    elif rng.random() < 0.97:
         args.append(random_query(rng))
     for option, values in VALUE_OPTIONS.items():
         for _ in range(rng.choice([0, 0, 0, 1, 2]) if option in ("--agency", "--type") else 1):
