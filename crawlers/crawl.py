@@ -1,12 +1,13 @@
-"""One site crawl in this process: ``python -m crawlers.crawl --site NAME --data-dir D --run-id N``.
+"""The child side of a crawl: ``python -m crawlers.crawl --site NAME --data-dir D --run-id N``.
 
-Scrapy's reactor runs once per process, so every crawl gets its own (``crawlers.runner`` starts
-it). Results go to the store's staging area as they come, the crawl summary when the spider
-closes. Stdout carries only ``progress <n>`` lines (results so far); logs go to stderr.
+Scrapy's reactor runs once per process, so every crawl gets its own (``crawlers.runner``, the
+parent side, starts it). Results go to the store's staging area as they come, the crawl summary
+when the spider closes. What the two sides exchange (progress lines on stdout, exit statuses)
+is in ``crawlers.handover``; logs go to stderr.
 
-Exit status: 0 when the crawl ran and its results and summary are in the store (pages that
-failed are results too), 1 when the crawl could not run or hand its results over, 2 for bad
-arguments or a bad sites file (one ``Error: ...`` line on stderr).
+``--deadline`` is the time (seconds since the epoch) by which the whole run must end: the crawl
+stops at it, or after the sites file's ``max_site_seconds`` when that comes first, and its
+summary then says it is incomplete.
 """
 
 from __future__ import annotations
@@ -17,16 +18,20 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+from crawlers.handover import (
+    EXIT_DONE,
+    EXIT_FAILED,
+    EXIT_USAGE,
+    progress_line,
+    save_incomplete_summary,
+)
 from crawlers.sites import SiteConfigError
 
 #: Seconds between two progress lines (the last count is always printed).
 PROGRESS_INTERVAL = 0.5
 
-EXIT_FAILED = 1
-EXIT_USAGE = 2
 
-
-class ProgressPrinter:
+class ChildProgress:
     """Prints ``progress <n>`` on stdout as results are staged, at most every interval."""
 
     def __init__(self, interval: float = PROGRESS_INTERVAL):
@@ -44,23 +49,26 @@ class ProgressPrinter:
 
     def emit(self) -> None:
         if self.count != self.printed:
-            sys.stdout.write(f"progress {self.count}\n")
+            sys.stdout.write(progress_line(self.count))
             sys.stdout.flush()
             self.printed = self.count
 
 
-def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+def parse_child_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m crawlers.crawl", description=__doc__)
     parser.add_argument("--site", required=True, help="the site definition to crawl")
     parser.add_argument("--sites-file", help="a sites file (TOML) overriding the built-ins")
     parser.add_argument("--data-dir", required=True, help="the data dir holding the store")
     parser.add_argument("--run-id", required=True, type=int, help="the store run to stage into")
     parser.add_argument("--full", action="store_true", help="ignore sitemap lastmod and validators")
+    parser.add_argument(
+        "--deadline", type=float, help="when the run must end (seconds since the epoch)"
+    )
     return parser.parse_args(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv)
+    args = parse_child_args(argv)
     from crawlers.spiders.ojp import resolve_job
     from index.store import StoreError
 
@@ -71,15 +79,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             data_dir=args.data_dir,
             run_id=args.run_id,
             full=args.full,
+            deadline=args.deadline,
         )
     except (SiteConfigError, StoreError) as exc:
         sys.stderr.write(f"Error: {exc}\n")
         return EXIT_USAGE
-    return run_crawl(job)
+    return crawl_in_child(job)
 
 
-def run_crawl(job: Any) -> int:
-    """Crawl ``job`` (a ``CrawlJob``) to the end; the exit status (see the module docstring)."""
+def crawl_in_child(job: Any) -> int:
+    """Crawl ``job`` (a ``CrawlJob``) to the end in this process; the exit status."""
     from scrapy import signals
     from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings
@@ -90,9 +99,10 @@ def run_crawl(job: Any) -> int:
     settings = Settings()
     settings.setmodule("crawlers.settings", priority="project")
     settings.update(crawl_settings(job.crawl), priority="cmdline")
+    settings.set("CLOSESPIDER_TIMEOUT", job.limit.seconds, priority="cmdline")
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(OjpSpider)
-    progress = ProgressPrinter()
+    progress = ChildProgress()
     crawler.signals.connect(progress.item_scraped, signal=signals.item_scraped)
     process.crawl(crawler, job=job)
     process.start()
@@ -102,24 +112,11 @@ def run_crawl(job: Any) -> int:
         sys.stderr.write(f"Error: the crawl of {job.site.name} could not hand its results over.\n")
         return EXIT_FAILED
     if crawler.spider is None or "finish_reason" not in stats:
-        save_failure(job, "the crawl did not start (see the log above)")
+        error = "the crawl did not start (see the log above)"
+        save_incomplete_summary(job.data_dir, job.run_id, job.site.name, error)
         sys.stderr.write(f"Error: the crawl of {job.site.name} did not start.\n")
         return EXIT_FAILED
-    return 0
-
-
-def save_failure(job: Any, error: str) -> None:
-    """Record an incomplete crawl, so the run marks nothing of this site gone."""
-    from index.records import CrawlSummary
-    from index.store import Store
-
-    try:
-        with Store.open(job.data_dir) as store:
-            store.save_crawl_summary(
-                job.run_id, CrawlSummary(site=job.site.name, complete=False, error=error)
-            )
-    except Exception as exc:  # the store itself may be the problem; the exit status says enough
-        sys.stderr.write(f"could not save the crawl summary: {exc}\n")
+    return EXIT_DONE
 
 
 if __name__ == "__main__":

@@ -20,9 +20,8 @@ from __future__ import annotations
 
 import logging
 from collections import Counter, OrderedDict
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
-from typing import TYPE_CHECKING
 from urllib.parse import urldefrag, urlsplit
 
 from scrapy import Request
@@ -41,12 +40,11 @@ from crawlers.documents import (
     read_document,
     readable_size,
 )
+from crawlers.history import CrawlHistory
+from crawlers.responses import GONE_STATUSES, classify_error, header_map, response_validators
+from crawlers.sites import CrawlSettings, Site
 from index.records import Attachment, FetchResult, Record
-from index.store import Store
 from index.urls import canonical_url
-
-if TYPE_CHECKING:
-    from crawlers.spiders.ojp import OjpSpider
 
 logger = logging.getLogger(__name__)
 
@@ -54,8 +52,9 @@ logger = logging.getLogger(__name__)
 #: from many pages; the text of the rest is not worth the memory).
 RECENT_DOCUMENTS = 64
 
-#: Statuses that say the document is no longer there.
-GONE_STATUSES = (404, 410)
+#: How the fetcher downloads: the crawl engine's ``download_async`` (robots.txt, the host
+#: guard, the polite delay and retries all apply).
+Download = Callable[[Request], Awaitable[Response]]
 
 
 def is_pdf_url(url: str) -> bool:
@@ -63,34 +62,14 @@ def is_pdf_url(url: str) -> bool:
     return is_readable_document_url(url) and urlsplit(url).path.lower().endswith(".pdf")
 
 
-def header_map(response: Response) -> dict[str, str]:
-    """Response headers as ``{name: value}``; repeated headers joined with ", "."""
-    return {
-        key.decode("latin-1"): ", ".join(v.decode("latin-1") for v in values)
-        for key, values in response.headers.items()
-    }
-
-
-def response_validators(
-    response: Response, stored: tuple[str | None, str | None]
-) -> tuple[str | None, str | None]:
-    """The response's ETag and Last-Modified; on a 304 without them, the stored ones."""
-    etag = response.headers.get(b"ETag")
-    last_modified = response.headers.get(b"Last-Modified")
-    if response.status != 304:
-        stored = (None, None)
-    return (
-        etag.decode("latin-1") if etag else stored[0],
-        last_modified.decode("latin-1") if last_modified else stored[1],
-    )
-
-
 class DocumentFetcher:
     """Reads the documents of one site crawl; see the module docstring."""
 
-    def __init__(self, spider: OjpSpider):
-        self.spider = spider
-        crawl = spider.job.crawl
+    def __init__(self, site: Site, crawl: CrawlSettings, history: CrawlHistory, download: Download):
+        self.site = site
+        self.crawl = crawl
+        self.history = history
+        self.download_response = download
         self.caps = Caps(
             max_pages=crawl.max_document_pages,
             max_seconds=crawl.max_document_seconds,
@@ -101,32 +80,11 @@ class DocumentFetcher:
         self.attached: set[str] = set()  # canonical URLs of documents that fetched pages link
         self.recent: OrderedDict[str, Attachment] = OrderedDict()
         self.waiting: dict[str, list[Deferred[Attachment]]] = {}  # pages awaiting a download
-        self.store: Store | None = None
 
     # -- which documents ---------------------------------------------------------------------------
     def wants(self, url: str) -> bool:
         """True for a PDF on one of the site's hosts, when the crawl reads documents."""
-        return (
-            self.spider.job.crawl.fetch_documents
-            and self.spider.site.allows_host(url)
-            and is_pdf_url(url)
-        )
-
-    def previous_attachments(self, page_url: str) -> dict[str, Attachment]:
-        """The documents the stored record of ``page_url`` has read (text or a reason)."""
-        if self.store is None:
-            self.store = Store.open(self.spider.job.data_dir)
-        stored = self.store.get(page_url)
-        if stored is None:
-            return {}
-        return {
-            canonical_url(a.url): a for a in stored.attachments if a.text or a.error is not None
-        }
-
-    def close(self) -> None:
-        if self.store is not None:
-            self.store.close()
-            self.store = None
+        return self.crawl.fetch_documents and self.site.allows_host(url) and is_pdf_url(url)
 
     # -- a page's documents ------------------------------------------------------------------------
     async def attach(self, record: Record) -> tuple[Record, list[FetchResult]]:
@@ -135,7 +93,7 @@ class DocumentFetcher:
         self.attached.update(canonical_url(a.url) for a in targets)
         if not targets:
             return record, []
-        previous = self.previous_attachments(record.url)
+        previous = self.history.previous_attachments(record.url)
         results: list[FetchResult] = []
         for attachment in targets:
             read, result = await self.read(attachment, previous.get(canonical_url(attachment.url)))
@@ -169,20 +127,19 @@ class DocumentFetcher:
         self, attachment: Attachment, previous: Attachment | None, key: str
     ) -> tuple[Attachment, FetchResult | None]:
         """Download and read one document, within the ``max_documents`` cap."""
-        if self.requested >= self.spider.job.crawl.max_documents:
+        if self.requested >= self.crawl.max_documents:
             if not self.counts["over max_documents"]:
                 logger.warning(
                     "%s: stopped reading documents at max_documents (%d)",
-                    self.spider.site.name,
+                    self.site.name,
                     self.requested,
                 )
             self.counts["over max_documents"] += 1
             return previous or attachment, None
         self.requested += 1
         request = self.document_request(attachment.url, conditional=previous is not None)
-        assert self.spider.crawler.engine is not None
         try:
-            response = await self.spider.crawler.engine.download_async(request)
+            response = await self.download_response(request)
         except Exception as exc:
             return self.failed(attachment, previous, key, exc)
         read, result = await self.answer(attachment, previous, response)
@@ -190,7 +147,7 @@ class DocumentFetcher:
         return read, result
 
     def document_request(self, url: str, *, conditional: bool) -> Request:
-        crawl = self.spider.job.crawl
+        crawl = self.crawl
         return Request(
             urldefrag(url)[0],
             callback=NO_CALLBACK,
@@ -207,7 +164,7 @@ class DocumentFetcher:
     ) -> tuple[Attachment, FetchResult]:
         """The attachment and result for a document's response (any status)."""
         url = canonical_url(response.url)
-        stored = self.spider.validators_for(response.url)
+        stored = self.history.validators(response.url)
         etag, last_modified = response_validators(response, stored)
         if response.status == 304 and previous is not None:
             self.counts["not modified"] += 1
@@ -267,7 +224,7 @@ class DocumentFetcher:
     ) -> tuple[Attachment, FetchResult | None]:
         """A download that raised: refused (robots.txt, off the site), too big, or failed."""
         if isinstance(exc, IgnoreRequest):  # never requested: the document is not ours to read
-            reason = self.spider.classify_error(exc)[1]
+            reason = classify_error(exc, self.crawl)[1]
             self.counts[reason.split(" (", 1)[0]] += 1
             logger.info("Document %s not fetched: %s", attachment.url, reason)
             return replace(attachment, text="", pages=None, error=reason), None
@@ -276,7 +233,7 @@ class DocumentFetcher:
             self.counts["over size cap"] += 1
             logger.info("Document %s skipped: %s", attachment.url, reason)
             return replace(attachment, text="", pages=None, error=reason), None
-        _, reason, status = self.spider.classify_error(exc)
+        _, reason, status = classify_error(exc, self.crawl)
         self.counts["failed"] += 1
         logger.warning("Document %s failed: %s", attachment.url, reason)
         kept = previous or replace(attachment, error=reason)

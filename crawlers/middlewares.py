@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.settings import BaseSettings
 
+    from crawlers.history import CrawlHistory
     from crawlers.sites import Site
 
 logger = logging.getLogger(__name__)
@@ -42,8 +43,7 @@ class SiteSpider(Protocol):
     """What the middlewares need from the spider."""
 
     site: Site
-
-    def validators_for(self, url: str) -> tuple[str | None, str | None]: ...
+    history: CrawlHistory
 
 
 def spider_of(crawler: Crawler) -> SiteSpider | None:
@@ -146,7 +146,7 @@ class ConditionalRequestMiddleware:
         spider = spider_of(self.crawler)
         if spider is None or not (request.meta.get("page") or request.meta.get("conditional")):
             return
-        etag, last_modified = spider.validators_for(request.url)
+        etag, last_modified = spider.history.validators(request.url)
         if etag:
             request.headers[b"If-None-Match"] = etag
         if last_modified:

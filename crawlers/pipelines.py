@@ -128,6 +128,10 @@ def crawl_problem(
     tally = spider.tally
     if handoff_error:
         return handoff_error
+    if reason == "closespider_timeout":
+        return spider.job.limit.reason
+    if reason == "memusage_exceeded":
+        return f"stopped at max_crawl_memory_mb ({spider.job.crawl.max_crawl_memory_mb} MB)"
     if reason != "finished":
         return f"crawl stopped: {reason}"
     if tally.capped:

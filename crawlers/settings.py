@@ -42,6 +42,13 @@ DOWNLOAD_MAXSIZE = defaults.max_page_bytes
 DOWNLOAD_WARNSIZE = defaults.max_page_bytes // 3
 DEPTH_LIMIT = defaults.depth_limit
 
+# Time and memory: a site crawl stops (incomplete, keeping what it found) at its time limit, or
+# when the process grows past its memory cap (checked every few seconds).
+CLOSESPIDER_TIMEOUT = defaults.max_site_seconds
+MEMUSAGE_ENABLED = True
+MEMUSAGE_LIMIT_MB = defaults.max_crawl_memory_mb
+MEMUSAGE_CHECK_INTERVAL_SECONDS = 2.0
+
 # Retry only what a retry can fix: server errors, request timeouts and rate limiting; each
 # retry waits twice as long as the one before (RETRY_BACKOFF_BASE seconds first).
 RETRY_ENABLED = True
@@ -101,6 +108,8 @@ def crawl_settings(crawl: CrawlSettings) -> dict[str, Any]:
         "DEPTH_LIMIT": crawl.depth_limit,
         "RETRY_TIMES": crawl.retries,
         "RETRY_BACKOFF_BASE": crawl.download_delay,
+        "CLOSESPIDER_TIMEOUT": crawl.max_site_seconds,
+        "MEMUSAGE_LIMIT_MB": crawl.max_crawl_memory_mb,
     }
 
 

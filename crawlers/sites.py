@@ -35,6 +35,7 @@ sites can be any built-in or file site.
 from __future__ import annotations
 
 import ipaddress
+import math
 import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
@@ -72,6 +73,14 @@ class CrawlSettings:
     max_document_bytes: int = 15 * 1024 * 1024  # larger documents are listed, not downloaded
     max_document_pages: int = 200  # pages read per document (reports run to a few hundred)
     max_document_seconds: float = 20.0  # reading time per document: one odd PDF cannot stall
+    max_page_seconds: float = 10.0  # reading time per page (parse and normalize)
+    max_nesting_depth: int = 512  # deeper pages are skipped (browsers stop nesting at 512 too)
+    max_body_chars: int = 500_000  # page text kept per record, like a document's
+    max_record_terms: int = 25_000  # distinct words kept per record (page and its documents)
+    max_queued_urls: int = 100_000  # sitemap URLs held per site and run
+    max_crawl_memory_mb: int = 1024  # a site crawl that grows past this stops, incomplete
+    max_site_seconds: float = 12 * 3600.0  # a site crawl stops (incomplete) after this long
+    max_run_seconds: float = 23 * 3600.0  # a refresh starts no crawl after this, stops the rest
 
 
 @dataclass(frozen=True)
@@ -264,6 +273,10 @@ def read_toml(path: Path) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         message, where = split_toml_error(str(exc))
         raise SiteConfigError(f"{path}: {where}: not valid TOML: {message}.") from None
+    except RecursionError:
+        raise SiteConfigError(
+            f"{path}: not a sites file: arrays or tables nested too deeply."
+        ) from None
 
 
 def split_toml_error(text: str) -> tuple[str, str]:
@@ -420,21 +433,35 @@ CRAWL_FIELD_TYPES: dict[str, tuple[type, ...]] = {
     "bool": (bool,),
 }
 
-#: Lower bounds (inclusive unless noted) that keep a crawl finite and polite.
-CRAWL_MINIMUMS: dict[str, float] = {
-    "download_delay": 0,
-    "concurrency_per_host": 1,
-    "max_page_bytes": 1,
-    "max_pages": 1,
-    "depth_limit": 0,
-    "retries": 0,
-    "revalidate_days": 1,
-    "miss_limit": 1,
-    "max_removal_share": 0,
-    "max_documents": 0,
-    "max_document_bytes": 1,
-    "max_document_pages": 1,
+#: The range of every number in the [crawl] table, (lowest, highest), both included, except
+#: for the fields in POSITIVE_FIELDS, which must be more than their lowest (0).
+CRAWL_RANGES: dict[str, tuple[float, float]] = {
+    "download_delay": (0, 60),
+    "concurrency_per_host": (1, 64),
+    "timeout": (0, 600),
+    "max_page_bytes": (1, 1024**3),
+    "max_pages": (1, 10_000_000),
+    "depth_limit": (0, 1000),
+    "retries": (0, 10),
+    "revalidate_days": (1, 1_000_000),
+    "miss_limit": (1, 1000),
+    "max_removal_share": (0, 1),
+    "max_documents": (0, 10_000_000),
+    "max_document_bytes": (1, 1024**3),
+    "max_document_pages": (1, 100_000),
+    "max_document_seconds": (0, 3600),
+    "max_page_seconds": (0, 600),
+    "max_nesting_depth": (16, 100_000),
+    "max_body_chars": (1, 100_000_000),
+    "max_record_terms": (1, 10_000_000),
+    "max_queued_urls": (1, 100_000_000),
+    "max_crawl_memory_mb": (64, 1_000_000),
+    "max_site_seconds": (0, 7 * 24 * 3600),
+    "max_run_seconds": (0, 7 * 24 * 3600),
 }
+POSITIVE_FIELDS = frozenset(
+    {"timeout", "max_document_seconds", "max_page_seconds", "max_site_seconds", "max_run_seconds"}
+)
 
 
 def parse_crawl_settings(label: str, table: Any) -> CrawlSettings:
@@ -459,17 +486,32 @@ def parse_crawl_settings(label: str, table: Any) -> CrawlSettings:
 
 
 def check_crawl_range(where: str, key: str, value: Any) -> None:
-    if key in ("timeout", "max_document_seconds") and value <= 0:
-        raise SiteConfigError(f"{where}: field '{key}': must be more than 0, got {value}.")
-    if key == "max_removal_share" and value > 1:
+    """Every number finite and in its range (``CRAWL_RANGES``); the user agent not empty."""
+    if key == "user_agent" and not value.strip():
+        raise SiteConfigError(f"{where}: field 'user_agent': must not be empty.")
+    if key not in CRAWL_RANGES:
+        return
+    if isinstance(value, float) and not math.isfinite(value):
+        raise SiteConfigError(f"{where}: field '{key}': must be a finite number, got {value}.")
+    lowest, highest = CRAWL_RANGES[key]
+    if key == "max_removal_share" and not lowest <= value <= highest:
         raise SiteConfigError(
             f"{where}: field 'max_removal_share': must be between 0 and 1, got {value}."
         )
-    if key == "user_agent" and not value.strip():
-        raise SiteConfigError(f"{where}: field 'user_agent': must not be empty.")
-    minimum = CRAWL_MINIMUMS.get(key)
-    if minimum is not None and value < minimum:
-        raise SiteConfigError(f"{where}: field '{key}': must be at least {minimum}, got {value}.")
+    if key in POSITIVE_FIELDS and value <= lowest:
+        raise SiteConfigError(f"{where}: field '{key}': must be more than {lowest}, got {value}.")
+    if value < lowest:
+        raise SiteConfigError(f"{where}: field '{key}': must be at least {lowest}, got {value}.")
+    if value > highest:
+        raise SiteConfigError(
+            f"{where}: field '{key}': must be at most {highest:,}, got {shorten(value)}."
+        )
+
+
+def shorten(value: float) -> str:
+    """A number as an error message shows it: a huge integer as its first digits."""
+    text = str(value)
+    return text if len(text) <= 20 else f"{text[:12]}... ({len(text)} digits)"
 
 
 def kind_name(value: Any) -> str:

@@ -22,10 +22,11 @@ from pathlib import Path
 import pytest
 from scrapy.settings import Settings
 
+from crawlers.history import in_revalidation_slice
 from crawlers.middlewares import BackoffRetryMiddleware
 from crawlers.runner import CrawlError, crawl_site
 from crawlers.sites import CrawlSettings, load_sites
-from crawlers.spiders.ojp import CrawlJob, OjpSpider, in_revalidation_slice
+from crawlers.spiders.ojp import CrawlJob, OjpSpider
 from index.datadir import DataDir
 from index.store import Store
 from index.urls import canonical_url

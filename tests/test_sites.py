@@ -298,7 +298,9 @@ SITE_FIELD_LIST = "name, agency, start_urls, allowed_hosts, sitemaps, allow, den
             "concurrency_per_host, autothrottle, timeout, max_page_bytes, max_pages, "
             "depth_limit, retries, obey_robots, revalidate_days, miss_limit, max_removal_share, "
             "fetch_documents, max_documents, max_document_bytes, max_document_pages, "
-            "max_document_seconds.",
+            "max_document_seconds, max_page_seconds, max_nesting_depth, max_body_chars, "
+            "max_record_terms, max_queued_urls, max_crawl_memory_mb, max_site_seconds, "
+            "max_run_seconds.",
         ),
         (
             '[crawl]\ntimeout = "fast"\n',

@@ -20,43 +20,46 @@ of its own in the store, which stays staged until applied (``Store.apply_run``).
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
+import time
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urldefrag, urlsplit, urlunsplit
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import (
-    DontCloseSpider,
-    DownloadCancelledError,
-    DownloadTimeoutError,
-    IgnoreRequest,
-    StopDownload,
-)
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest, StopDownload
 from scrapy.http import Response
 from scrapy.http.request import NO_CALLBACK
-from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip, gzip_magic_number
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
-from twisted.internet.error import TimeoutError as TwistedTimeoutError
 from twisted.python.failure import Failure
 
-from crawlers.document_fetcher import DocumentFetcher, header_map, response_validators
+from crawlers.document_fetcher import DocumentFetcher
 from crawlers.documents import document_record, is_document_response
-from crawlers.middlewares import OffsiteRequest, PrivateAddress, RedirectLoop
+from crawlers.history import CrawlHistory
+from crawlers.history import in_revalidation_slice as in_revalidation_slice  # long importable here
 from crawlers.normalize import Skip, normalize_page
+from crawlers.responses import (
+    HANDLED_STATUSES,
+    Arrival,
+    classify_error,
+    describe,
+    header_map,
+    is_page_type,
+    media_type_of,
+    read_arrival,
+)
 from crawlers.settings import crawl_settings
 from crawlers.sites import CrawlSettings, Site, load_sites
 from index.datadir import DataDir
 from index.records import Attachment, FetchResult
-from index.store import KnownUrl, Store
+from index.store import Store
 from index.urls import canonical_url
 
 logger = logging.getLogger(__name__)
@@ -68,13 +71,31 @@ DOCUMENT_SUFFIXES = (
     ".jpg", ".jpeg", ".png", ".gif", ".svg", ".mp3", ".mp4", ".wav", ".mov", ".epub",
 )  # fmt: skip
 
-#: Statuses the page callback handles itself; other errors go to the errback.
-HANDLED_STATUSES = [304, 404, 410]
-
 #: A sitemap index may lead to at most this many sitemaps (a loop or a trap otherwise).
 MAX_SITEMAPS = 500
 
 UNCHANGED_LASTMOD = "unchanged lastmod"
+
+
+@dataclass(frozen=True)
+class TimeLimit:
+    """How long a crawl may run, and what stops it then."""
+
+    seconds: float
+    reason: str  # the crawl summary's error when the crawl is stopped at the limit
+
+    @classmethod
+    def of(cls, crawl: CrawlSettings, deadline: float | None = None) -> TimeLimit:
+        """``max_site_seconds``, or the time left before the run's ``deadline`` (seconds since
+        the epoch) when that is shorter."""
+        site_limit = cls(
+            crawl.max_site_seconds, f"stopped at max_site_seconds ({crawl.max_site_seconds:g} s)"
+        )
+        if deadline is None or deadline - time.time() >= crawl.max_site_seconds:
+            return site_limit
+        return cls(
+            max(deadline - time.time(), 0.001), "stopped at the run's deadline (max_run_seconds)"
+        )
 
 
 @dataclass(frozen=True)
@@ -86,6 +107,11 @@ class CrawlJob:
     data_dir: DataDir
     run_id: int
     full: bool = False
+    time_limit: TimeLimit | None = None  # None: the crawl's max_site_seconds
+
+    @property
+    def limit(self) -> TimeLimit:
+        return self.time_limit or TimeLimit.of(self.crawl)
 
 
 def resolve_job(
@@ -95,8 +121,10 @@ def resolve_job(
     data_dir: str | Path | DataDir | None,
     run_id: int | str | None,
     full: bool | str = False,
+    deadline: float | None = None,
 ) -> CrawlJob:
-    """The job for ``site``: its definition and crawl settings (validated), the data dir, the run.
+    """The job for ``site``: its definition and crawl settings (validated), the data dir, the run
+    and the time limit (``deadline``: when the whole run must end, in seconds since the epoch).
 
     Without ``run_id``, a run is started for this one site (the ``scrapy crawl`` path).
     """
@@ -110,7 +138,8 @@ def resolve_job(
             logger.info("Started run %d for site %s", run_id, chosen.name)
         else:
             store.require_run(int(run_id))
-    return CrawlJob(chosen, config.crawl, resolved, int(run_id), is_full)
+    limit = TimeLimit.of(config.crawl, deadline)
+    return CrawlJob(chosen, config.crawl, resolved, int(run_id), is_full, limit)
 
 
 @dataclass
@@ -124,41 +153,8 @@ class CrawlTally:
     problems: list[str] = field(default_factory=list)  # why discovery may have missed pages
 
 
-def in_revalidation_slice(url: str, day: date, days: int) -> bool:
-    """True on the one day in every ``days`` when ``url`` is re-requested whatever its lastmod.
-
-    The slice is a hash of the URL, so each day re-validates a stable ``1/days`` of the pages.
-    """
-    slot = int(hashlib.sha1(url.encode("utf-8")).hexdigest()[:8], 16) % days
-    return slot == day.toordinal() % days
-
-
 def is_document_url(url: str) -> bool:
     return urlsplit(url).path.lower().endswith(DOCUMENT_SUFFIXES)
-
-
-def media_type_of(headers: Mapping[str, str]) -> str:
-    for name, value in headers.items():
-        if name.lower() == "content-type":
-            return value.split(";", 1)[0].strip().lower()
-    return ""
-
-
-def is_page_type(media_type: str) -> bool:
-    """HTML, plain text (legacy text documents), or no declared type (the body decides)."""
-    return media_type in ("", "text/html", "application/xhtml+xml", "text/plain")
-
-
-@dataclass(frozen=True)
-class Arrival:
-    """A response as its status and headers describe it, before its body is read."""
-
-    url: str  # canonical final URL
-    chain: list[str]  # canonical URLs redirected from
-    common: dict[str, Any]  # result fields every outcome carries
-    etag: str | None
-    last_modified: str | None
-    settled: FetchResult | None  # the outcome when the status alone decides it (304, 404, 410)
 
 
 class OjpSpider(Spider):
@@ -188,10 +184,12 @@ class OjpSpider(Spider):
         self.job = job
         self.site = job.site
         self.tally = CrawlTally()
-        self.known: dict[str, KnownUrl] = {}
+        self.history = CrawlHistory(
+            job.data_dir, job.site.name, full=job.full, revalidate_days=job.crawl.revalidate_days
+        )
         self.seen: set[str] = set()  # canonical URLs requested, skipped or already recorded
         self.start_keys = {canonical_url(url) for url in self.site.start_urls}
-        self.fetcher = DocumentFetcher(self)
+        self.fetcher = DocumentFetcher(self.site, job.crawl, self.history, self.download)
         #: PDFs the sitemaps list: records of their own unless a page links them.
         self.sitemap_documents: dict[str, tuple[str, str | None]] = {}
         self.sitemap_documents_requested = False
@@ -200,7 +198,7 @@ class OjpSpider(Spider):
 
     # -- start: store, sitemaps, start URLs ----------------------------------------------------
     async def start(self) -> AsyncIterator[Any]:
-        self.known = self.load_known()
+        self.history.load()
         entries = await self.read_sitemaps()
         self.sitemap_lastmods = {key: lastmod for key, (_, lastmod) in entries.items()}
         for url in self.site.start_urls:
@@ -210,7 +208,7 @@ class OjpSpider(Spider):
         for key, (loc, lastmod) in entries.items():
             if key in self.seen:
                 continue
-            if self.is_unchanged(key, lastmod):
+            if self.history.is_unchanged(key, lastmod):
                 self.seen.add(key)
                 yield self.skipped_result(key, lastmod)
                 continue
@@ -218,12 +216,12 @@ class OjpSpider(Spider):
             if request is not None:
                 yield request
         for key, (_, lastmod) in self.sitemap_documents.items():
-            if self.is_unchanged(key, lastmod) and self.is_standalone_document(key):
+            if self.history.is_unchanged(key, lastmod) and self.history.is_standalone_document(key):
                 self.seen.add(key)
                 yield self.skipped_result(key, lastmod)
         # A 304 carries no links: pages known from earlier runs are requested directly.
-        for key, known in self.known.items():
-            request = self.page_request(self.request_url(known.url))
+        for key, stored_url in self.history.urls():
+            request = self.page_request(self.request_url(stored_url))
             if request is None and key not in self.seen:
                 logger.debug("Known URL %s is no longer allowed by site %s", key, self.site.name)
             if request is not None:
@@ -233,44 +231,17 @@ class OjpSpider(Spider):
             self.site.name,
             len(self.site.start_urls),
             len(entries),
-            len(self.known),
+            len(self.history),
             self.tally.skipped[UNCHANGED_LASTMOD],
         )
 
-    def load_known(self) -> dict[str, KnownUrl]:
-        with Store.open(self.job.data_dir) as store:
-            targets = store.crawl_targets(self.site.name)
-        return {canonical_url(target.url): target for target in targets}
-
-    def validators_for(self, url: str) -> tuple[str | None, str | None]:
-        """The stored ETag and Last-Modified for ``url`` (none on a full crawl)."""
-        known = self.known.get(canonical_url(url))
-        if self.job.full or known is None or known.status != "live":
-            return None, None
-        return known.etag, known.last_modified
-
-    def is_unchanged(self, key: str, lastmod: str | None) -> bool:
-        """True when the sitemap says ``key`` has not changed since its last fetch, and it is
-        not due for re-validation (old fetch, or today's slice)."""
-        known = self.known.get(key)
-        if self.job.full or not lastmod or known is None or known.status != "live":
-            return False
-        if known.sitemap_lastmod != lastmod or not known.last_fetched:
-            return False
-        now = datetime.now(UTC)
-        days = self.job.crawl.revalidate_days
-        try:
-            fetched = datetime.fromisoformat(known.last_fetched.replace("Z", "+00:00"))
-        except ValueError:
-            return False
-        if fetched.tzinfo is None:
-            fetched = fetched.replace(tzinfo=UTC)
-        if now - fetched > timedelta(days=days):
-            return False
-        return not in_revalidation_slice(key, now.date(), days)
+    async def download(self, request: Request) -> Response:
+        """``request`` through the crawl's downloader (robots.txt, the host guard, the delay)."""
+        assert self.crawler.engine is not None
+        return await self.crawler.engine.download_async(request)
 
     def skipped_result(self, key: str, lastmod: str | None) -> FetchResult:
-        known = self.known[key]
+        known = self.history.known[key]
         self.tally.skipped[UNCHANGED_LASTMOD] += 1
         self.tally.outcomes["skipped"] += 1
         return FetchResult(
@@ -325,10 +296,9 @@ class OjpSpider(Spider):
 
     async def download_sitemap(self, url: str) -> bytes | None:
         """The sitemap's XML (gunzipped within the size cap), or None when it cannot be had."""
-        assert self.crawler.engine is not None
         request = Request(url, callback=NO_CALLBACK, meta={"sitemap": True})
         try:
-            response = await self.crawler.engine.download_async(request)
+            response = await self.download(request)
         except IgnoreRequest as exc:
             logger.info("Sitemap %s not fetched: %s", url, exc)
             return None
@@ -376,7 +346,7 @@ class OjpSpider(Spider):
             return None
         if sitemap_lastmod is None and key in self.sitemap_lastmods:
             sitemap_lastmod = self.sitemap_lastmods[key]
-            if self.is_unchanged(key, sitemap_lastmod):
+            if self.history.is_unchanged(key, sitemap_lastmod):
                 return None  # a link to it: the sitemap pass records it as unchanged
         if self.tally.pages >= self.job.crawl.max_pages:
             if not self.tally.capped:
@@ -412,28 +382,31 @@ class OjpSpider(Spider):
             raise StopDownload(fail=False)
 
     # -- responses -----------------------------------------------------------------------------
-    def arrival(self, response: Response) -> Arrival:
-        """What a page or document response says before its body is read."""
-        chain = [canonical_url(url) for url in response.meta.get("redirect_urls", [])]
-        url = canonical_url(response.url)
-        common: dict[str, Any] = {
-            "http_status": response.status,
-            "sitemap_lastmod": response.meta.get("sitemap_lastmod"),
-        }
-        etag, last_modified = response_validators(response, self.validators_for(response.url))
-        settled = None
-        if response.status == 304:
+    def arrival(self, response: Response) -> tuple[Arrival, FetchResult | None]:
+        """What a page or document response says before its body is read, and its result when
+        the status alone decides it (304, 404, 410)."""
+        arrived = read_arrival(response, self.history.validators(response.url))
+        if arrived.settled == "not_modified":
+            etag, last_modified = arrived.etag, arrived.last_modified
             settled = self.result(
-                url, "not_modified", chain, etag=etag, last_modified=last_modified, **common
+                arrived.url,
+                "not_modified",
+                arrived.chain,
+                etag=etag,
+                last_modified=last_modified,
+                **arrived.common,
             )
-        elif response.status in (404, 410):
-            settled = self.result(url, "gone", chain, error=f"HTTP {response.status}", **common)
-        return Arrival(url, chain, common, etag, last_modified, settled)
+        elif arrived.settled == "gone":
+            error = f"HTTP {response.status}"
+            settled = self.result(arrived.url, "gone", arrived.chain, error=error, **arrived.common)
+        else:
+            return arrived, None
+        return arrived, settled
 
     async def parse_page(self, response: Response) -> AsyncIterator[FetchResult | Request]:
-        arrived = self.arrival(response)
-        if arrived.settled is not None:
-            yield arrived.settled
+        arrived, settled = self.arrival(response)
+        if settled is not None:
+            yield settled
             return
         url, chain, common = arrived.url, arrived.chain, arrived.common
         etag, last_modified = arrived.etag, arrived.last_modified
@@ -526,17 +499,6 @@ class OjpSpider(Spider):
         return FetchResult(url=url, outcome=outcome, aliases=kept, **fields)
 
     # -- documents no page links ---------------------------------------------------------------
-    def is_standalone_document(self, key: str) -> bool:
-        """False when a page read the document at ``key`` before (its text lives in that page's
-        record); True when it has a record of its own or was never read."""
-        known = self.known.get(key)
-        if known is None or known.status != "live":
-            return True
-        if self.fetcher.store is None:
-            self.fetcher.store = Store.open(self.job.data_dir)
-        stored = self.fetcher.store.get(key)
-        return stored is not None and stored.url == key and stored.content_type == "document"
-
     def request_sitemap_documents(self) -> None:
         """Once the pages are done: the sitemap's PDFs that no page links become records of
         their own (kind ``document``), fetched like pages."""
@@ -549,7 +511,7 @@ class OjpSpider(Spider):
             for key, (loc, lastmod) in self.sitemap_documents.items()
             if key not in self.seen
             and key not in self.fetcher.attached
-            and self.is_standalone_document(key)
+            and self.history.is_standalone_document(key)
         ]
         scheduled = 0
         for key, loc, lastmod in wanted:
@@ -576,9 +538,9 @@ class OjpSpider(Spider):
 
     async def parse_document(self, response: Response) -> AsyncIterator[FetchResult]:
         """A document of its own: a record of kind ``document`` holding its text."""
-        arrived = self.arrival(response)
-        if arrived.settled is not None:
-            yield arrived.settled
+        arrived, settled = self.arrival(response)
+        if settled is not None:
+            yield settled
             return
         url, chain, common = arrived.url, arrived.chain, arrived.common
         etag, last_modified = arrived.etag, arrived.last_modified
@@ -600,7 +562,7 @@ class OjpSpider(Spider):
         )
 
     def closed(self, reason: str) -> None:
-        self.fetcher.close()
+        self.history.close()
         if self.fetcher.counts:
             logger.info("%s: documents %s", self.site.name, self.fetcher.summary())
 
@@ -610,7 +572,7 @@ class OjpSpider(Spider):
         request: Request = failure.request  # type: ignore[attr-defined]
         chain = request.meta.get("redirect_urls") or []
         url = canonical_url(chain[0] if chain else request.url)
-        outcome, error, status = self.classify_error(failure.value)
+        outcome, error, status = classify_error(failure.value, self.job.crawl)
         level = logging.INFO if outcome == "excluded" else logging.WARNING
         logger.log(level, "%s %s: %s", outcome.capitalize(), request.url, error)
         if outcome == "excluded":
@@ -625,41 +587,3 @@ class OjpSpider(Spider):
             error=error,
             sitemap_lastmod=request.meta.get("sitemap_lastmod"),
         )
-
-    def classify_error(self, exc: BaseException | None) -> tuple[str, str, int | None]:
-        """(outcome, error, HTTP status) for a request that ended in ``exc``."""
-        if isinstance(exc, HttpError):
-            status = exc.response.status
-            location = exc.response.headers.get(b"Location")
-            if 300 <= status < 400 and location:  # a scheme the redirect may not go to (file:)
-                target = location.decode("latin-1")[:200]
-                return "excluded", f"redirect off the site (to {target})", status
-            return "failed", f"HTTP {status}", status
-        if isinstance(exc, OffsiteRequest):
-            return "excluded", f"redirect off the site ({exc})", None
-        if isinstance(exc, RedirectLoop):
-            return "failed", "redirect loop", None
-        if isinstance(exc, PrivateAddress):
-            return "excluded", f"private address ({exc})", None
-        if isinstance(exc, DownloadCancelledError) or "DOWNLOAD_MAXSIZE" in str(exc):
-            cap = self.job.crawl.max_page_bytes
-            return "excluded", f"over size cap ({cap} bytes)", None
-        if isinstance(exc, IgnoreRequest):
-            text = str(exc)
-            if "robots.txt" in text:
-                return "excluded", "disallowed by robots.txt", None
-            if "max redirections" in text:
-                return "failed", "too many redirects", None
-            return "excluded", text or "ignored", None
-        if isinstance(exc, DownloadTimeoutError | TwistedTimeoutError):
-            return "failed", f"timeout after {self.job.crawl.timeout:g} s", None
-        return "failed", describe(exc) if exc is not None else "unknown error", None
-
-
-def describe(exc: BaseException) -> str:
-    """A short reason for a failed download."""
-    if isinstance(exc, DownloadTimeoutError | TwistedTimeoutError):
-        return "timeout"
-    text = str(exc).strip()
-    name = type(exc).__name__
-    return f"{name}: {text}"[:200] if text else name
