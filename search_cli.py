@@ -97,6 +97,7 @@ def next_step_hint(error: OjpError) -> str:
         NextStep.UPGRADE: "Upgrade ojp-search to open it.",
         NextStep.WAIT: "Wait for it to finish and try again.",
         NextStep.CHECK_PERMISSIONS: "Make the data dir writable, or give another --data-dir.",
+        NextStep.FORCE: 'Run "ojp-search rebuild --force" to do it anyway.',
     }[error.next_step]
 
 
@@ -304,14 +305,17 @@ def similar_command(
 
 
 @app.command("rebuild")
-def rebuild_command(data_dir: DataDirOption = None) -> None:
-    """Rebuild the search index from the store, then swap it in."""
-    from index.fulltext.writer import rebuild_index
-    from index.store import Store
+def rebuild_command(
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Rebuild even when the store has no live records."),
+    ] = False,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Rebuild the search index from the store, then swap it in (one writer at a time)."""
+    from index.fulltext.writer import rebuild_from_store
 
-    where = resolve_data_dir(data_dir)
-    with Store.open_reader(where) as store:
-        update = rebuild_index(store, where)
+    update = rebuild_from_store(resolve_data_dir(data_dir), force=force)
     sys.stdout.write(
         f"Rebuilt the index: {update.documents} records, generation {update.generation}.\n"
     )
@@ -622,7 +626,7 @@ def select_site_names(sites: list[str] | None, sites_file: Path | None) -> tuple
 
 
 def ensure_refresh_free(where: DataDir) -> None:
-    from flows.lock import check_refresh_free
+    from index.lock import check_refresh_free
 
     check_refresh_free(where)
 

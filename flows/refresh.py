@@ -24,13 +24,13 @@ from prefect.runtime import flow_run, task_run
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from crawlers.runner import crawl_site
-from flows.lock import hold_refresh_lock
 from flows.progress import notify
 from flows.report import render_markdown, render_text
 from flows.sites import load_site_config
 from index.datadir import DataDir
 from index.errors import ErrorKind, NextStep, OjpError
 from index.fulltext.writer import IndexUpdate, SearchError, update_index
+from index.lock import hold_refresh_lock
 from index.records import CrawlSummary
 from index.store import RunChanges, Store, StoreError
 

@@ -36,6 +36,7 @@ class NextStep(enum.StrEnum):
     UPGRADE = "upgrade"  # a newer ojp-search wrote this
     WAIT = "wait"  # try again when the other process is done
     CHECK_PERMISSIONS = "check permissions"  # make the data dir writable
+    FORCE = "force"  # the operation was refused to protect data: repeat it forced if meant
 
 
 class OjpError(Exception):

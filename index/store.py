@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -19,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from index.datadir import DataDir
 from index.errors import ErrorKind, NextStep, OjpError
@@ -150,10 +152,22 @@ def parse_time(text: str) -> datetime:
 
 def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
     """A connection in autocommit mode (transactions are explicit), WAL, busy timeout, FKs.
-    A ``readonly`` one refuses every write (``query_only``) and leaves the journal mode alone."""
+
+    A ``readonly`` one refuses every write (``query_only``) and leaves the journal mode alone;
+    in a folder that cannot be written (a read-only mount) it opens the file as immutable, the
+    only way SQLite reads a WAL database there. Text that is not valid UTF-8 reads back with
+    replacement characters instead of failing the read."""
+    uri = f"file:{quote(str(path))}"
+    if readonly and not os.access(path.parent, os.W_OK):
+        uri += "?immutable=1"
     conn = sqlite3.connect(
-        str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+        uri,
+        uri=True,
+        timeout=BUSY_TIMEOUT_MS / 1000,
+        isolation_level=None,
+        check_same_thread=False,
     )
+    conn.text_factory = decode_text
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     if readonly:
         conn.execute("PRAGMA query_only = ON")
@@ -161,6 +175,20 @@ def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
         conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA foreign_keys = ON")
     return conn
+
+
+def decode_text(raw: bytes) -> str:
+    return raw.decode("utf-8", errors="replace")
+
+
+def refuse_read_only(root: Path) -> None:
+    """A writer in a folder it cannot write to says so (not that the store is damaged)."""
+    if root.exists() and not os.access(root, os.W_OK):
+        raise StoreError(
+            f"the data dir {root} is read-only.",
+            kind=ErrorKind.READ_ONLY,
+            next_step=NextStep.CHECK_PERMISSIONS,
+        )
 
 
 def refuse_empty_file(path: Path) -> None:
@@ -202,6 +230,7 @@ class Store:
                 next_step=NextStep.REFRESH,
             )
         if not readonly:
+            refuse_read_only(self.path.parent)
             self.path.parent.mkdir(parents=True, exist_ok=True)
             refuse_empty_file(self.path)
         try:
@@ -217,6 +246,12 @@ class Store:
                 next_step=NextStep.UPGRADE,
             ) from exc
         except sqlite3.OperationalError as exc:
+            if "readonly" in str(exc) or "read-only" in str(exc):
+                raise StoreError(
+                    f"the store {self.path} is read-only.",
+                    kind=ErrorKind.READ_ONLY,
+                    next_step=NextStep.CHECK_PERMISSIONS,
+                ) from exc
             busy = "locked" in str(exc) or "busy" in str(exc)
             raise StoreError(
                 f"cannot open the store {self.path} ({exc}).",

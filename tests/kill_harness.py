@@ -162,8 +162,8 @@ def crawl_sites(
 
 def run_refresh(args: argparse.Namespace) -> int:
     from crawlers.sites import load_sites
-    from flows.lock import hold_refresh_lock
     from index.datadir import DataDir
+    from index.lock import hold_refresh_lock
     from index.store import Store
 
     stop = args.stop_at or ""

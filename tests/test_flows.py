@@ -22,13 +22,13 @@ import pytest
 import search_cli
 from crawlers.sample_site import sites_toml
 from flows import refresh as refresh_module
-from flows.lock import RefreshBusyError, check_refresh_free
 from flows.progress import notify
 from flows.refresh import REPORT_ARTIFACT_KEY, RefreshFailedError, refresh
 from flows.schedule import ScheduleError, build_deployment
 from index.datadir import DataDir
 from index.fulltext.searcher import SearchRequest, search
 from index.fulltext.writer import live_index_path
+from index.lock import RefreshBusyError, check_refresh_free
 from index.store import Store
 
 pytestmark = [pytest.mark.xdist_group("prefect"), pytest.mark.usefixtures("prefect_harness")]

@@ -692,7 +692,7 @@ def test_refresh_lock_of_a_killed_refresh_does_not_block_the_next(
     assert busy.stderr.startswith("Error: another refresh is running on ")
     assert f"(pid {child.process.pid})" in busy.stderr
     child.kill_group()
-    from flows.lock import check_refresh_free
+    from index.lock import check_refresh_free
 
     check_refresh_free(data)  # raises RefreshBusyError if the dead refresh still held it
 

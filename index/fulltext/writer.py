@@ -108,10 +108,21 @@ def live_index_path(data_dir: DataDir) -> Path:
     link = data_dir.index_dir
     if not link.is_symlink() and not link.exists():
         raise IndexMissingError(link, has_store=data_dir.store_path.exists())
-    target = link.resolve()
+    try:
+        target = link.resolve(strict=False)
+    except (RuntimeError, OSError):  # a link that loops, or cannot be followed
+        raise IndexCorruptError(link) from None
     if not target.is_dir():
         raise IndexCorruptError(link)
     return target
+
+
+def followed(link: Path) -> Path:
+    """Where ``link`` leads (itself when it loops or cannot be followed)."""
+    try:
+        return link.resolve()
+    except (RuntimeError, OSError):
+        return link
 
 
 def open_index(data_dir: DataDir) -> whoosh_index.Index:
@@ -138,12 +149,12 @@ def open_searcher(data_dir: DataDir, attempts: int = 3) -> Iterator[Any]:
     when opening fails and the link has moved meanwhile, the new generation is opened instead.
     """
     for attempt in range(attempts):
-        path = data_dir.index_dir.resolve()
+        path = followed(data_dir.index_dir)
         try:
             ix = open_index(data_dir)
             searcher = ix.searcher()
         except (IndexCorruptError, IndexMissingError, OSError, whoosh_index.IndexError):
-            if attempt + 1 < attempts and data_dir.index_dir.resolve() != path:
+            if attempt + 1 < attempts and followed(data_dir.index_dir) != path:
                 continue
             raise
         break
@@ -321,6 +332,43 @@ def rebuild_index(store: Store, data_dir: DataDir, *, limitmb: int = 256) -> Ind
         committed=True,
         rebuilt=True,
     )
+
+
+class EmptyRebuildError(SearchError):
+    """A rebuild that would replace an index of records with an empty one."""
+
+    kind = ErrorKind.USAGE
+    next_step = NextStep.FORCE
+
+
+def rebuild_from_store(data_dir: DataDir, *, force: bool = False) -> IndexUpdate:
+    """Rebuild the index from the store under the data dir's writer lock (one refresh or rebuild
+    at a time). A store without live records never empties an index that has some, unless
+    ``force``: an empty or truncated store must not wipe a good index."""
+    from index.lock import hold_refresh_lock
+    from index.store import Store
+
+    with hold_refresh_lock(data_dir, "rebuild"), Store.open_reader(data_dir) as store:
+        if not force and next(iter(store.iter_records(batch_size=1)), None) is None:
+            indexed = live_document_count(data_dir)
+            if indexed:
+                raise EmptyRebuildError(
+                    f"the store {store.path} holds no live records, and rebuilding would empty "
+                    f"the search index of its {indexed:,} records."
+                )
+        return rebuild_index(store, data_dir)
+
+
+def live_document_count(data_dir: DataDir) -> int:
+    """Documents in the live index (0 when there is none, or it cannot be read)."""
+    try:
+        ix = open_index(data_dir)
+    except SearchError:
+        return 0
+    try:
+        return int(ix.doc_count())
+    finally:
+        ix.close()
 
 
 def new_generation_dir(data_dir: DataDir) -> Path:

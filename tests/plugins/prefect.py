@@ -23,7 +23,7 @@ HOLD_LOCK = textwrap.dedent(
     """
     import sys, time
     from pathlib import Path
-    from flows.lock import hold_refresh_lock
+    from index.lock import hold_refresh_lock
     from index.datadir import DataDir
     with hold_refresh_lock(DataDir(Path(sys.argv[1]))):
         print("holding", flush=True)
