@@ -1,0 +1,154 @@
+"""The web face in a real headless browser (Debian's Chromium driven by Playwright) against
+`ojp-search serve` on 127.0.0.1: a person's search, facets, record pages, similar records and
+the CSV download; keyboard use and narrow screens; hostile page text that never runs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from index.datadir import DataDir
+from tests.web.support import (  # noqa: F401  (fixtures)
+    ServeProcess,
+    artifact,
+    browser,
+    hostile_data,
+    run_cli,
+    sample_data,
+    sample_server,
+)
+
+pytestmark = pytest.mark.xdist_group("web")
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:  # noqa: F811
+    context = browser.new_context(accept_downloads=True, viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+def hit_titles(page: Any) -> list[str]:
+    return [title.strip() for title in page.locator(".hit-title").all_inner_texts()]
+
+
+def test_a_search_from_the_box_to_a_similar_record_and_the_csv(
+    page: Any,
+    sample_server: ServeProcess,  # noqa: F811
+    sample_data: DataDir,  # noqa: F811
+) -> None:
+    page.goto(sample_server.url)
+    page.get_by_label("Search OJP resources").fill("human trafficking")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/?q=human+trafficking*")
+    assert page.locator(".result-count").inner_text().startswith("20 results")
+    titles = hit_titles(page)
+    assert titles[0] == "The Fight Against Human Trafficking"
+    assert page.locator(".hit mark").count() > 0
+    shot = artifact("search-page.png")
+    page.screenshot(path=str(shot), full_page=True)
+    print(f"screenshot of the search page: {shot}")
+
+    page.locator(".facets a", has_text="NIJ").first.click()
+    page.wait_for_url("**agency=NIJ*")
+    assert page.locator(".result-count").inner_text().startswith("5 results")
+    nij_titles = hit_titles(page)
+    assert nij_titles != titles and len(nij_titles) == 5
+    assert set(page.locator(".hit .tag").all_inner_texts()) == {"NIJ"}
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="CSV", exact=True).click()
+    downloaded = download_info.value.path().read_bytes()
+    cli = run_cli(
+        "export", "--query", "human trafficking", "--agency", "NIJ", "--format", "csv",
+        "--data-dir", str(sample_data.root),
+    ).stdout  # fmt: skip
+    assert downloaded == cli and downloaded.count(b"\n") > 5
+
+    page.get_by_role("link", name="Record details for The Fight Against Human Trafficking").click()
+    page.wait_for_url("**/records/*")
+    assert page.locator("h1").inner_text() == "The Fight Against Human Trafficking"
+    assert page.locator("dt", has_text="NCJ number").count() == 1
+    first_similar = page.locator(".similar a").first
+    similar_title = first_similar.inner_text()
+    first_similar.click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == similar_title
+    assert similar_title != "The Fight Against Human Trafficking"
+    page.screenshot(path=str(artifact("record-page.png")), full_page=True)
+
+
+def test_the_unfiltered_csv_is_the_cli_export(
+    page: Any,
+    sample_server: ServeProcess,  # noqa: F811
+    sample_data: DataDir,  # noqa: F811
+) -> None:
+    page.goto(sample_server.url + "?q=human+trafficking")
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="CSV", exact=True).click()
+    cli = run_cli(
+        "export", "--query", "human trafficking", "--format", "csv",
+        "--data-dir", str(sample_data.root),
+    ).stdout  # fmt: skip
+    assert download_info.value.path().read_bytes() == cli
+
+
+def test_keyboard_focus_is_visible_and_narrow_screens_do_not_scroll_sideways(
+    page: Any,
+    sample_server: ServeProcess,  # noqa: F811
+) -> None:
+    page.goto(sample_server.url + "?q=human+trafficking")
+    page.keyboard.press("Tab")
+    focused = page.evaluate(
+        "() => { const e = document.activeElement, s = getComputedStyle(e);"
+        " return [e.textContent.trim(), s.outlineStyle, s.outlineWidth]; }"
+    )
+    assert focused[0] == "Skip to main content" and focused[1] != "none"
+    for width in (320, 390, 640):  # a phone, and 1280 px at 200 % zoom
+        page.set_viewport_size({"width": width, "height": 800})
+        for path in ("?q=human+trafficking", "status", "changes"):
+            page.goto(sample_server.url + path)
+            overflow = page.evaluate(
+                "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            assert overflow <= 0, (width, path)
+    page.screenshot(path=str(artifact("search-page-320px.png")), full_page=True)
+
+
+@pytest.fixture(scope="module")
+def hostile_server(hostile_data: DataDir) -> Iterator[ServeProcess]:  # noqa: F811
+    server = ServeProcess(hostile_data)
+    yield server
+    server.stop()
+
+
+def test_hostile_page_text_never_runs(page: Any, hostile_server: ServeProcess) -> None:
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(hostile_server.url + "?q=trafficking")
+    assert page.locator(".hit").count() == 3
+    ids = hostile_server.get_json("/api/search?q=trafficking")["hits"]
+    paths = ["?q=trafficking", "changes", "status"]
+    paths += [f"records/{hit['id']}?q=trafficking" for hit in ids]
+    for path in paths:
+        page.goto(hostile_server.url + path)
+        page.mouse.move(200, 300)
+        page.locator("body").hover()
+        state = page.evaluate(
+            "() => [window.__pwned === undefined, document.scripts.length,"
+            ' document.querySelectorAll(\'a[href^="javascript:" i], a[href^="data:" i]\').length,'
+            " document.querySelectorAll('[onerror], [onmouseover], [onload]').length,"
+            " getComputedStyle(document.body).display]"
+        )
+        assert state == [True, 0, 0, 0, "block"], path
+    page.goto(hostile_server.url + "?q=trafficking")
+    shown = " ".join(page.locator(".hit-title").all_inner_texts())
+    assert "<script>window.__pwned = 1" in shown  # the markup shows as text
+
+    page.goto(hostile_server.url + "changes.atom?q=trafficking")
+    assert page.evaluate("() => window.__pwned === undefined")
+    assert page.evaluate("() => document.getElementsByTagName('script').length") == 0
+    assert dialogs == []
