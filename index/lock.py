@@ -39,7 +39,9 @@ def read_holder(lock_path: Path) -> tuple[int | None, str]:
     try:
         pid, _, what = lock_path.read_text().strip().partition(" ")
     except OSError:
-        return None, "refresh"
+        pid, what = "", ""
+    if not pid:  # the holder has not written itself down yet
+        return None, "refresh or rebuild"
     return (int(pid) if pid.isdigit() else None), what or "refresh"
 
 

@@ -272,6 +272,7 @@ class Store:
             return
         if version == 0:
             self._conn.close()
+            refuse_empty_file(self.path)
             raise StoreError(
                 f"{self.path} is not an ojp-search store; move it aside and run a refresh.",
                 kind=ErrorKind.CORRUPT,

@@ -320,7 +320,7 @@ def rebuild_index(store: Store, data_dir: DataDir, *, limitmb: int = 256) -> Ind
     except BaseException:
         shutil.rmtree(path, ignore_errors=True)
         raise
-    previous = data_dir.index_dir.resolve() if data_dir.index_dir.is_symlink() else None
+    previous = followed(data_dir.index_dir) if data_dir.index_dir.is_symlink() else None
     swap_live_index(data_dir, path)
     remove_old_generations(data_dir, keep=path, previous=previous)
     log.info("rebuilt the index: %d documents in generation %s", count, path.name)
