@@ -39,7 +39,7 @@ def is_loopback(host: str) -> bool:
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
-    """A socket bound to ``host:port``, or a one-line error (port in use, unknown address)."""
+    """A socket listening on ``host:port``, or a one-line error (port in use, bad address)."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
     except socket.gaierror as exc:
@@ -52,6 +52,7 @@ def listening_socket(host: str, port: int) -> socket.socket:
     except OSError as exc:
         sock.close()
         raise WebError(f"cannot listen on {host}:{port}: {exc.strerror}.", "busy") from exc
+    sock.listen(2048)  # connections wait for the server from now on, not refused
     sock.set_inheritable(True)
     return sock
 
