@@ -117,40 +117,25 @@ def fail(message: str, code: ExitCode = ExitCode.USAGE) -> NoReturn:
     raise CliError(message, code)
 
 
-# Terminal control characters (C0 but tab and newline, DEL, C1, bidi overrides): text from pages
-# and from users is printed with these as spaces, so it can never drive the terminal.
-_CONTROLS = [
-    *range(0x00, 0x09),
-    *range(0x0B, 0x20),
-    *range(0x7F, 0xA0),
-    0x200E,
-    0x200F,
-    *range(0x202A, 0x202F),
-    *range(0x2066, 0x206A),
-]
-_TEXT_CONTROLS = dict.fromkeys(_CONTROLS, " ")
-_LINE_CONTROLS = dict.fromkeys([*_CONTROLS, 0x09, 0x0A], " ")
-
-
 def printable(text: str) -> str:
-    """Text safe to print, its line breaks kept."""
-    return text.translate(_TEXT_CONTROLS)
+    """Text from pages or users, safe to print (its line breaks kept)."""
+    from index.safe_text import printable as safe
+
+    return safe(text)
 
 
 def strip_control(text: str) -> str:
-    """Text safe to print on one line."""
-    return text.translate(_LINE_CONTROLS)
+    """Text from pages or users, safe to print on one line."""
+    from index.safe_text import one_line
 
-
-# JSON escapes C0 itself; the rest become \\uXXXX escapes too, which JSON reads back unchanged.
-_JSON_CONTROLS = {code: f"\\u{code:04x}" for code in _CONTROLS if code >= 0x7F}
+    return one_line(text)
 
 
 def json_line(data: object) -> str:
     """``data`` as one line of UTF-8 JSON that is also safe to print on a terminal."""
-    import json
+    from index.safe_text import json_text
 
-    return json.dumps(data, ensure_ascii=False).translate(_JSON_CONTROLS)
+    return json_text(data)
 
 
 def print_error(message: str) -> None:
@@ -484,7 +469,13 @@ def status_command(json_output: JsonOption = False, data_dir: DataDirOption = No
         table.add_column("Last fetched", no_wrap=True)
         for url in status.failing:
             fetched = (url.last_fetched or "-")[:16].replace("T", " ")
-            table.add_row(url.url, url.site, url.status, url.last_error or "", fetched)
+            table.add_row(
+                strip_control(url.url),
+                strip_control(url.site),
+                url.status,
+                strip_control(url.last_error or ""),
+                fetched,
+            )
         console.print(table)
 
 
@@ -529,7 +520,7 @@ def changes_command(
             change.at[:16].replace("T", " "),
             change.agency,
             change.content_type,
-            f"{printable(change.title)}\n{change.url}",
+            f"{strip_control(change.title)}\n{strip_control(change.url)}",
         )
     console.print(table)
 
@@ -537,8 +528,14 @@ def changes_command(
 @app.command("export")
 def export_command(
     fmt: Annotated[
-        str, typer.Option("--format", "-f", help="jsonl, csv or json.", show_default=True)
-    ] = "jsonl",
+        str | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="jsonl, csv or json (default: from the file's extension, else jsonl).",
+            show_default=False,
+        ),
+    ] = None,
     output: Annotated[
         str | None, typer.Option("--output", "-o", help="File to write ('-' or none: stdout).")
     ] = None,
@@ -560,11 +557,19 @@ def export_command(
     data_dir: DataDirOption = None,
 ) -> None:
     """Export live records from the store as JSON Lines, CSV or a JSON array (UTF-8)."""
-    from index.export import FORMATS, RecordFilter, export_records, select_records
+    from index.export import (
+        RecordFilter,
+        check_target,
+        export_records,
+        format_for,
+        select_records,
+    )
     from index.filters import Filters
 
-    if fmt not in FORMATS:
-        fail(f"unknown format {fmt!r}: use {', '.join(FORMATS)}.")
+    target = Path(output) if output and output != "-" else None
+    fmt = format_for(target, fmt)
+    if target is not None:
+        check_target(target)
     filters = Filters.checked(
         agencies=agency or (),
         types=kind or (),
@@ -572,14 +577,12 @@ def export_command(
         until=until,
         changed_since=changed_since,
     )
-    target = Path(output) if output and output != "-" else None
-    if target is not None and not target.parent.is_dir():
-        fail(f"cannot write {target}: its folder does not exist.")
     resolved = resolve_data_dir(data_dir)
     with open_existing_store(resolved) as store:
         records = select_records(store, RecordFilter.from_filters(filters), resolved, query)
         try:
-            count = export_records(records, fmt, target, sys.stdout)
+            stdout = TerminalSafe(sys.stdout) if sys.stdout.isatty() else sys.stdout
+            count = export_records(records, fmt, target, stdout)
         except BrokenPipeError:  # the reader stopped early (`| head`): not an error
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return
@@ -587,6 +590,19 @@ def export_command(
             fail(f"cannot write {target or 'stdout'}: {exc.strerror or exc}.", ExitCode.FAILED)
     if target is not None:
         sys.stderr.write(f"Exported {count} record(s) to {target}.\n")
+
+
+class TerminalSafe:
+    """A text stream to a terminal that shows crawled text inert (controls become spaces)."""
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        return int(self.stream.write(printable(text)))
+
+    def flush(self) -> None:
+        self.stream.flush()
 
 
 # === refresh, schedule, demo (flows/) ========================================================
@@ -678,10 +694,10 @@ def refresh_command(
             ),
         )
     except RefreshFailedError as exc:
-        sys.stdout.write(render_text(exc.report) + "\n")
+        sys.stdout.write(printable(render_text(exc.report)) + "\n")
         print_error(error_line(exc))
         return int(exit_code(exc))
-    sys.stdout.write(render_text(report) + "\n")
+    sys.stdout.write(printable(render_text(report)) + "\n")
     return int(ExitCode.OK)
 
 
@@ -758,7 +774,7 @@ def demo_command(
         try:
             demo = run_with_progress(demo_site_names(), verbose, lambda: run_demo(where, site))
         except RefreshFailedError as exc:
-            sys.stdout.write(render_text(exc.report) + "\n")
+            sys.stdout.write(printable(render_text(exc.report)) + "\n")
             fail(f"the demo refresh failed: {exc}", ExitCode.FAILED)
         print_demo(demo, serving=keep_serving)
         if keep_serving:
@@ -774,14 +790,14 @@ def print_demo(demo: Any, *, serving: bool) -> None:
     from flows.report import render_text
 
     console = Console(highlight=False, soft_wrap=True)  # long paths stay copyable
-    console.print(escape(render_text(demo.report)))
+    console.print(escape(printable(render_text(demo.report))))
     for query, results in demo.searches:
         console.print(f"\n[bold]$ ojp-search search {escape(shell_quote(query))}[/]")
         console.print(f"{results.total} result{'s' if results.total != 1 else ''}")
         for hit in results.hits:
             facts = ", ".join(filter(None, [hit.agency, hit.content_type, hit.published]))
-            console.print(f"  • {escape(hit.title)} [dim]({escape(facts)})[/]")
-            console.print(f"    [dim]{escape(hit.url)}[/]")
+            console.print(f"  • {escape(strip_control(hit.title))} [dim]({escape(facts)})[/]")
+            console.print(f"    [dim]{escape(strip_control(hit.url))}[/]")
     flag = shell_quote(str(demo.data_dir.root))
     sites = shell_quote(str(demo.sites_file))
     first = demo.searches[0][1].hits[0].id if demo.searches and demo.searches[0][1].hits else "ID"

@@ -14,7 +14,10 @@ from types import TracebackType
 from typing import Protocol, TextIO
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
+
+from index.safe_text import one_line
 
 
 class CrawlProgress(Protocol):
@@ -113,7 +116,7 @@ class TerminalProgress:
     def site_finished(self, site: str, error: str | None) -> None:
         task = self._task(site)
         pages = self._pages.get(site, 0)
-        state = f"[red]failed: {error}" if error else "[green]done"
+        state = f"[red]failed: {escape(one_line(error))}" if error else "[green]done"
         self._progress.update(task, total=pages, completed=pages, state=state)
 
 
@@ -135,7 +138,7 @@ class LineProgress:
 
     def _say(self, line: str) -> None:
         with self._lock:
-            self._stream.write(line + "\n")
+            self._stream.write(one_line(line) + "\n")
             self._stream.flush()
 
     def site_started(self, site: str, attempt: int) -> None:

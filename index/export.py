@@ -16,16 +16,19 @@ June). Records without a published date never match a published range.
 from __future__ import annotations
 
 import csv
+import glob
 import json
 import os
+import stat
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
 from itertools import islice
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
+from index.errors import UsageError
 from index.filters import DateError, Filters, date_bounds
 from index.records import LIST_FIELDS, Record, record_field_names
 
@@ -43,6 +46,8 @@ __all__ = [
 ]
 
 FORMATS = ("jsonl", "csv", "json")
+#: File name extensions and the format they imply.
+EXTENSIONS = {"jsonl": "jsonl", "ndjson": "jsonl", "csv": "csv", "json": "json"}
 JSON_FIELDS = ("details", "attachments", "related")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 JOIN_BATCH = 500  # ids looked up in the store at a time when exporting a search's matches
@@ -156,7 +161,7 @@ def csv_row(record: Record) -> list[str]:
     return row
 
 
-def write_records(records: Iterable[Record], fmt: str, out: IO[str]) -> int:
+def write_records(records: Iterable[Record], fmt: str, out: TextSink) -> int:
     """Stream records to a text stream in a format; returns how many were written."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}: use one of {', '.join(FORMATS)}")
@@ -180,14 +185,72 @@ def write_records(records: Iterable[Record], fmt: str, out: IO[str]) -> int:
     return count
 
 
+class TextSink(Protocol):
+    """Where an export writes text: a file, stdout, or a response body."""
+
+    def write(self, text: str, /) -> int: ...
+
+
+class ExportTargetError(UsageError):
+    """A target that an export will not replace: a link, a device, a pipe, a folder."""
+
+
+def check_target(target: Path) -> os.stat_result | None:
+    """The target's status when it is an existing regular file, None when it does not exist;
+    ``ExportTargetError`` for anything an export must not replace."""
+    if not target.parent.is_dir():
+        raise ExportTargetError(f"cannot write {target}: its folder does not exist.")
+    try:
+        status = target.lstat()
+    except FileNotFoundError:
+        return None
+    if stat.S_ISLNK(status.st_mode):
+        raise ExportTargetError(
+            f"cannot write {target}: it is a symbolic link; give the file it points to."
+        )
+    if not stat.S_ISREG(status.st_mode):
+        kind = "a folder" if stat.S_ISDIR(status.st_mode) else "not a regular file"
+        raise ExportTargetError(f"cannot write {target}: it is {kind}; write to stdout with -o -.")
+    return status
+
+
+def remove_stale_temporaries(target: Path) -> None:
+    """Temporary files an earlier export of ``target`` left behind when it was killed."""
+    for temp in target.parent.glob(f".{glob.escape(target.name)}.*.tmp"):
+        pid = temp.name.removeprefix(f".{target.name}.").split(".", 1)[0]
+        if pid.isdigit() and not process_alive(int(pid)):
+            temp.unlink(missing_ok=True)
+
+
+def process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 @contextmanager
 def replacing_file(target: Path) -> Iterator[IO[str]]:
-    """A text file that replaces ``target`` only when the block completes."""
+    """A text file that replaces the regular file ``target`` only when the block completes,
+    keeping its mode (and, where allowed, its owner); a new file gets the umask's mode. Links,
+    devices, pipes and folders are refused (``ExportTargetError``)."""
     target = Path(target)
-    fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    existing = check_target(target)
+    remove_stale_temporaries(target)
+    fd, temp_name = tempfile.mkstemp(
+        prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp", dir=target.parent
+    )
     temp = Path(temp_name)
     try:
-        os.chmod(temp, 0o666 & ~current_umask())
+        if existing is None:
+            os.chmod(temp, 0o666 & ~current_umask())
+        else:
+            os.chmod(temp, stat.S_IMODE(existing.st_mode))
+            with suppress(PermissionError):
+                os.chown(temp, existing.st_uid, existing.st_gid)
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             yield handle
             handle.flush()
@@ -199,13 +262,35 @@ def replacing_file(target: Path) -> Iterator[IO[str]]:
 
 
 def current_umask() -> int:
+    """The process's umask, read from /proc where it can be (setting it to read it is not
+    thread-safe)."""
+    with suppress(OSError, ValueError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
 
 
+def format_for(target: Path | None, fmt: str | None) -> str:
+    """The export format: ``fmt`` as given (any case), else the target's extension, else JSON
+    Lines. A format that contradicts the extension is refused."""
+    named = fmt.strip().lower() if fmt else None
+    if named is not None and named not in FORMATS:
+        raise UsageError(f"unknown format {fmt!r}: use {', '.join(FORMATS)}.")
+    suffix = target.suffix.lower().lstrip(".") if target is not None else ""
+    implied = EXTENSIONS.get(suffix)
+    if named and implied and named != implied:
+        raise UsageError(
+            f"the format {named} does not match the file name {target.name}; "
+            f"name it *.{named} or give --format {implied}."
+        )
+    return named or implied or "jsonl"
+
+
 def export_records(
-    records: Iterable[Record], fmt: str, target: Path | None, stdout: IO[str]
+    records: Iterable[Record], fmt: str, target: Path | None, stdout: TextSink
 ) -> int:
     """Write records to ``target`` atomically, or to ``stdout`` when target is None."""
     if target is None:

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
+from index.safe_text import json_text
+
 SCHEMA_VERSION = 1
 
 #: Agencies (bureaus) a record can belong to.
@@ -145,7 +147,8 @@ class Record:
         return out
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False, separators=(",", ":"))
+        """One line of JSON; control and bidi characters escaped (safe to print, lossless)."""
+        return json_text(self.to_dict(), separators=(",", ":"))
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Record:
