@@ -13,6 +13,7 @@ from scrapy.http import Request, Response
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 
+from crawlers.sites import origin_of
 from index.urls import canonical_url, is_ip_or_local
 
 if TYPE_CHECKING:
@@ -52,13 +53,15 @@ def spider_of(crawler: Crawler) -> SiteSpider | None:
 
 
 class HostGuardMiddleware:
-    """Nothing leaves the site: every request, redirects and robots.txt included, must be http(s)
-    on one of the site's ``allowed_hosts`` (exact names); redirect loops stop at the first repeat.
+    """Nothing leaves the site: every request, each redirect hop, meta refresh and robots.txt
+    included, must be on one of the site's origins (scheme, exact host name and port, see
+    ``Site.allows_host``); redirect loops stop at the first repeat.
 
-    A host name that resolves to a private, loopback or link-local address is refused before
-    any connection is made, unless the site names that address itself (a local mirror on
-    127.0.0.1 does). The name is resolved with the crawl's own caching resolver, so the
-    connection that follows uses the address checked; responses are checked again on arrival.
+    A host name that resolves to a non-public address (private, loopback, link-local, carrier-
+    grade NAT, NAT64, IPv4-mapped, ... see ``is_non_public``) is refused before any connection is
+    made, unless the site names that address itself (a local mirror on 127.0.0.1 does). The
+    name is resolved with the crawl's own caching resolver, so the connection that follows uses
+    the address checked; responses are checked again on arrival.
     """
 
     def __init__(self, crawler: Crawler):
@@ -76,10 +79,8 @@ class HostGuardMiddleware:
         host = urlparse_cached(request).hostname or ""
         if not spider.site.allows_host(request.url):
             via = " (redirect)" if request.meta.get("redirect_urls") else ""
-            logger.info(
-                "Not following %s%s: host %s is not allowed", request.url, via, host or "(none)"
-            )
-            raise OffsiteRequest(f"offsite: {host or request.url} is not an allowed host")
+            logger.info("Not following %s%s: not on the site", request.url, via)
+            raise OffsiteRequest(offsite_reason(spider.site, request.url, host))
         chain = request.meta.get("redirect_urls") or []
         if chain and canonical_url(request.url) in {canonical_url(url) for url in chain}:
             logger.info("Redirect loop at %s after %d redirects", request.url, len(chain))
@@ -122,8 +123,57 @@ class HostGuardMiddleware:
         return response
 
 
+def offsite_reason(site: Site, url: str, host: str) -> str:
+    if host and host.rstrip(".") in site.allowed_hosts:
+        origin = origin_of(url)
+        where = f"{origin[0]}://{host}:{origin[2]}" if origin else url
+        return f"offsite: {where} is not an allowed origin"
+    return f"offsite: {host or url} is not an allowed host"
+
+
+#: The IANA special-purpose ranges a public web site never lives in, and the ranges that reach
+#: other addresses through translation (NAT64, 6to4, Teredo).
+NON_PUBLIC_NETWORKS = tuple(
+    ipaddress.ip_network(network)
+    for network in (
+        "0.0.0.0/8",  # "this network"
+        "10.0.0.0/8",
+        "100.64.0.0/10",  # carrier-grade NAT
+        "127.0.0.0/8",
+        "169.254.0.0/16",
+        "172.16.0.0/12",
+        "192.0.0.0/24",  # IETF protocol assignments
+        "192.0.2.0/24",  # documentation
+        "192.88.99.0/24",  # 6to4 relay anycast
+        "192.168.0.0/16",
+        "198.18.0.0/15",  # benchmarking
+        "198.51.100.0/24",
+        "203.0.113.0/24",
+        "224.0.0.0/4",  # multicast
+        "240.0.0.0/4",  # reserved, and the broadcast address
+        "::/127",  # unspecified and loopback
+        "::ffff:0:0/96",  # IPv4-mapped
+        "64:ff9b::/96",  # NAT64
+        "64:ff9b:1::/48",  # local-use NAT64
+        "100::/64",  # discard-only
+        "2001::/23",  # IETF protocol assignments (Teredo among them)
+        "2001:db8::/32",  # documentation
+        "2002::/16",  # 6to4
+        "fc00::/7",  # unique local
+        "fe80::/10",  # link-local
+        "ff00::/8",  # multicast
+    )
+)
+
+
 def is_non_public(address: IPAddress) -> bool:
-    return address.is_private or address.is_loopback or address.is_link_local
+    """True for any address outside the public internet (see ``NON_PUBLIC_NETWORKS``)."""
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return True
+    return not address.is_global or any(
+        address.version == network.version and address in network
+        for network in NON_PUBLIC_NETWORKS
+    )
 
 
 class ConditionalRequestMiddleware:

@@ -40,11 +40,13 @@ import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any, cast
 from urllib.parse import urlsplit
 
 from index.records import AGENCIES, CONTENT_TYPES
+from index.urls import DEFAULT_PORTS
 
 
 class SiteConfigError(ValueError):
@@ -96,11 +98,27 @@ class Site:
     deny: tuple[str, ...] = ()  # regexes searched in path+query; deny wins over allow
     kinds: tuple[tuple[str, str], ...] = ()  # (regex, content_type) page-kind rules, first wins
 
+    @cached_property
+    def schemes_and_ports(self) -> frozenset[tuple[str, int]]:
+        """The (scheme, port) pairs of the site's origins: those its start URLs and sitemaps
+        name, or http on 80 and https on 443 when those name only default ports."""
+        named = {(o[0], o[2]) for o in map(origin_of, (*self.start_urls, *self.sitemaps)) if o}
+        defaults = frozenset(DEFAULT_PORTS.items())
+        return defaults if named <= defaults else frozenset(named)
+
+    @cached_property
+    def ports(self) -> frozenset[int]:
+        return frozenset(port for _, port in self.schemes_and_ports)
+
     def allows_host(self, url: str) -> bool:
-        """True when ``url`` is http(s) on one of this site's hosts (exact host names)."""
-        parts = urlsplit(url)
-        host = (parts.hostname or "").rstrip(".")
-        return parts.scheme in ("http", "https") and host in self.allowed_hosts
+        """True when ``url`` is on one of the site's origins: scheme, host and port (default
+        ports made explicit), each host an exact name of ``allowed_hosts``."""
+        origin = origin_of(url)
+        return (
+            origin is not None
+            and origin[1] in self.allowed_hosts
+            and (origin[0], origin[2]) in self.schemes_and_ports
+        )
 
     def allows(self, url: str) -> bool:
         """True when ``url`` is on an allowed host and passes the allow and deny rules."""
@@ -118,6 +136,21 @@ class Site:
             if re.search(pattern, target):
                 return kind
         return None
+
+
+def origin_of(url: str) -> tuple[str, str, int] | None:
+    """(scheme, host, port) of an http(s) URL, the default port made explicit; None for other
+    schemes and for ports that cannot be."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in DEFAULT_PORTS:
+        return None
+    try:
+        port = parts.port
+    except ValueError:
+        return None
+    host = (parts.hostname or "").rstrip(".")
+    return scheme, host, DEFAULT_PORTS[scheme] if port is None else port
 
 
 def path_and_query(url: str) -> str:

@@ -120,23 +120,39 @@ def is_banner_text(text: str) -> bool:
 
 def strip_chrome(soup: BeautifulSoup, main: Tag) -> None:
     """Remove the site chrome from ``soup`` in place; ``main`` is the main content element
-    (the body when the page has none), whose own header and footer stay."""
+    (the body when the page has none), whose own header and footer stay.
+
+    One walk of the tree, linear in its size however deep it nests: a removed element's subtree
+    is not visited, and whether an element is inside the main content or an ``<article>`` is
+    carried down the walk rather than looked up among its parents.
+    """
     container = None if main.name in ("body", "html", "[document]") else main
     ancestors = set(map(id, main.parents))
-    for element in soup.find_all(True):
-        if element.decomposed or element is main or id(element) in ancestors:
-            continue
-        if _is_chrome(element):
-            element.decompose()
-        elif element.name in OUTER_TAGS or element.get("role") in OUTER_ROLES:
-            inside = (
-                any(parent is container for parent in element.parents)
-                if container is not None
-                else element.find_parent("article") is not None
-            )
-            if not inside:
-                element.decompose()
+    chrome: list[Tag] = []
+    # (element, inside the main content, inside an <article>)
+    stack: list[tuple[Tag, bool, bool]] = [(child, False, False) for child in _tags(soup)]
+    while stack:
+        element, in_main, in_article = stack.pop()
+        if element is not main and id(element) not in ancestors:
+            if _is_chrome(element):
+                chrome.append(element)
+                continue
+            if element.name in OUTER_TAGS or element.get("role") in OUTER_ROLES:
+                inside = in_main if container is not None else in_article
+                if not inside:
+                    chrome.append(element)
+                    continue
+        in_main = in_main or element is container
+        in_article = in_article or element.name == "article"
+        stack.extend((child, in_main, in_article) for child in _tags(element))
+    for element in chrome:
+        element.decompose()
     _strip_banner_blocks(soup, container)
+
+
+def _tags(element: Tag) -> list[Tag]:
+    """The element's child tags, last first (so that a stack pops them in document order)."""
+    return [child for child in reversed(element.contents) if isinstance(child, Tag)]
 
 
 def _is_chrome(element: Tag) -> bool:

@@ -86,6 +86,18 @@ def parse_html(text: str) -> BeautifulSoup:
     return BeautifulSoup(text, "lxml")
 
 
+def nests_deeper_than(soup: BeautifulSoup, limit: int) -> bool:
+    """True when elements nest more than ``limit`` levels deep (one walk, without recursion,
+    that stops at the first element past the limit)."""
+    stack: list[tuple[Tag, int]] = [(soup, 0)]
+    while stack:
+        element, depth = stack.pop()
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in element.contents if isinstance(child, Tag))
+    return False
+
+
 def read_head(soup: BeautifulSoup) -> PageHead:
     """The head facts, and the site name from the page header."""
     head = PageHead()

@@ -23,6 +23,7 @@ from crawlers.normalize.document import (
     decode_html,
     find_main,
     lower_keys,
+    nests_deeper_than,
     parse_html,
     read_head,
     robots_noindex,
@@ -69,12 +70,15 @@ def normalize_page(
     agency: str | None = None,
     kind: str | None = None,
     fetched_at: str | None = None,
+    max_depth: int | None = None,
 ) -> Record | Skip:
     """Turn one fetched page into a Record, or a Skip for pages that are not resources.
 
     ``url`` is the final response URL; ``agency`` and ``kind`` are hints from the site
     definition (the kind hint wins over the URL; the page's own agency facts win over the hint).
-    Pure: no I/O, and no clock read when ``fetched_at`` is given.
+    A page whose elements nest more than ``max_depth`` levels deep is skipped (no real page
+    does; a runaway one would make every later step slow). Pure: no I/O, and no clock read when
+    ``fetched_at`` is given.
     """
     header_map = lower_keys(headers)
     if robots_noindex(header_map.get("x-robots-tag", "")):
@@ -85,6 +89,8 @@ def normalize_page(
             url, html, headers, site=site, agency=agency, kind=kind, fetched_at=fetched_at
         )
     soup = parse_html(decode_html(html, content_type))
+    if max_depth is not None and nests_deeper_than(soup, max_depth):
+        return Skip(f"too deeply nested: over {max_depth} levels")
     head = read_head(soup)
     if robots_noindex(head.robots):
         return Skip("noindex: meta robots")

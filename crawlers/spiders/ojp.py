@@ -23,9 +23,9 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import AsyncIterator, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -36,8 +36,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider, IgnoreRequest, StopDownload
 from scrapy.http import Response
 from scrapy.http.request import NO_CALLBACK
-from scrapy.utils.gz import gunzip, gzip_magic_number
-from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
+from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
 from crawlers.document_fetcher import DocumentFetcher
@@ -45,6 +44,7 @@ from crawlers.documents import document_record, is_document_response
 from crawlers.history import CrawlHistory
 from crawlers.history import in_revalidation_slice as in_revalidation_slice  # long importable here
 from crawlers.normalize import Skip, normalize_page
+from crawlers.normalize.caps import cap_record
 from crawlers.responses import (
     HANDLED_STATUSES,
     Arrival,
@@ -56,9 +56,11 @@ from crawlers.responses import (
     read_arrival,
 )
 from crawlers.settings import crawl_settings
-from crawlers.sites import CrawlSettings, Site, load_sites
+from crawlers.sitemaps import SitemapEntry, SitemapTooLarge, UnreadableSitemap, read_sitemap
+from crawlers.sites import CrawlSettings, Site, load_sites, origin_of
+from crawlers.time_limits import PageTimeout, time_limit
 from index.datadir import DataDir
-from index.records import Attachment, FetchResult
+from index.records import Attachment, FetchResult, Record, record_id
 from index.store import Store
 from index.urls import canonical_url
 
@@ -75,6 +77,9 @@ DOCUMENT_SUFFIXES = (
 MAX_SITEMAPS = 500
 
 UNCHANGED_LASTMOD = "unchanged lastmod"
+#: Skip reasons of pages whose links are not followed either: reading them any further would
+#: cost what the skip saved.
+RUNAWAY = ("too deeply nested",)
 
 
 @dataclass(frozen=True)
@@ -254,12 +259,15 @@ class OjpSpider(Spider):
         )
 
     async def read_sitemaps(self) -> dict[str, tuple[str, str | None]]:
-        """Every page URL the site's sitemaps list: canonical URL -> (URL, lastmod)."""
-        queue = list(self.site.sitemaps)
+        """Every page URL the site's sitemaps list: canonical URL -> (URL, lastmod), up to
+        ``max_queued_urls`` (page and document URLs together; past that the crawl is
+        incomplete)."""
+        queue = deque(self.site.sitemaps)
         done: set[str] = set()
         entries: dict[str, tuple[str, str | None]] = {}
+        cap = self.job.crawl.max_queued_urls
         while queue and len(done) < MAX_SITEMAPS:
-            url = queue.pop(0)
+            url = queue.popleft()
             if url in done or not self.site.allows_host(url):
                 continue
             done.add(url)
@@ -270,21 +278,22 @@ class OjpSpider(Spider):
                 queue.extend(sitemap_urls_from_robots(body, base_url=url))
                 continue
             try:
-                sitemap = Sitemap(body)
-                items = list(sitemap)
-            except Exception as exc:  # lxml raises several types on garbage
+                for entry in read_sitemap(body, self.job.crawl.max_page_bytes):
+                    if entry.is_sitemap:
+                        if len(done) + len(queue) < MAX_SITEMAPS:
+                            queue.append(entry.loc)
+                        continue
+                    if len(entries) + len(self.sitemap_documents) >= cap:
+                        problem = f"the sitemaps list more than max_queued_urls ({cap}) URLs"
+                        logger.warning("%s: %s; the rest is not read", self.site.name, problem)
+                        self.tally.problems.append(problem)
+                        queue.clear()
+                        break
+                    self.add_sitemap_entry(entry, entries)
+            except SitemapTooLarge:
+                logger.warning("Ignoring sitemap %s: over the size cap once decompressed", url)
+            except UnreadableSitemap as exc:
                 logger.warning("Ignoring unreadable sitemap %s: %s", url, exc)
-                continue
-            for item in items:
-                loc = (item.get("loc") or "").strip()
-                if not loc:
-                    continue
-                if sitemap.type == "sitemapindex":
-                    queue.append(loc)
-                elif self.site.allows(loc) and not is_document_url(loc):
-                    entries[canonical_url(loc)] = (loc, item.get("lastmod") or None)
-                elif self.fetcher.wants(loc):
-                    self.sitemap_documents[canonical_url(loc)] = (loc, item.get("lastmod") or None)
         logger.info(
             "%s: %d sitemap(s) read, %d page URLs, %d documents",
             self.site.name,
@@ -294,8 +303,17 @@ class OjpSpider(Spider):
         )
         return entries
 
+    def add_sitemap_entry(
+        self, entry: SitemapEntry, entries: dict[str, tuple[str, str | None]]
+    ) -> None:
+        """A page the sitemap lists goes to ``entries``, a document to ``sitemap_documents``."""
+        if self.site.allows(entry.loc) and not is_document_url(entry.loc):
+            entries[canonical_url(entry.loc)] = (entry.loc, entry.lastmod)
+        elif self.fetcher.wants(entry.loc):
+            self.sitemap_documents[canonical_url(entry.loc)] = (entry.loc, entry.lastmod)
+
     async def download_sitemap(self, url: str) -> bytes | None:
-        """The sitemap's XML (gunzipped within the size cap), or None when it cannot be had."""
+        """The sitemap's body as it came (maybe gzipped), or None when it cannot be had."""
         request = Request(url, callback=NO_CALLBACK, meta={"sitemap": True})
         try:
             response = await self.download(request)
@@ -313,15 +331,7 @@ class OjpSpider(Spider):
             self.tally.problems.append(f"sitemap {url} answered HTTP {response.status}")
             logger.warning("Sitemap %s answered HTTP %d", url, response.status)
             return None
-        if not gzip_magic_number(response):
-            return response.body
-        try:
-            return gunzip(response.body, max_size=self.job.crawl.max_page_bytes)
-        except ValueError:
-            logger.warning("Ignoring sitemap %s: over the size cap once decompressed", url)
-        except (OSError, EOFError) as exc:
-            logger.warning("Ignoring sitemap %s: bad gzip data (%s)", url, exc)
-        return None
+        return response.body
 
     # -- requests ------------------------------------------------------------------------------
     def request_url(self, url: str) -> str:
@@ -332,8 +342,19 @@ class OjpSpider(Spider):
         for allowed in self.site.allowed_hosts:
             if allowed in (host, f"www.{host}"):
                 netloc = allowed if parts.port is None else f"{allowed}:{parts.port}"
-                return urlunsplit(parts._replace(netloc=netloc))
+                return urlunsplit(parts._replace(scheme=self.scheme_for(url), netloc=netloc))
         return url
+
+    def scheme_for(self, url: str) -> str:
+        """The scheme the site uses on the port of ``url`` (a canonical URL says https for
+        every named host; a mirror on a port of its own may serve http only)."""
+        origin = origin_of(url)
+        if origin is None or (origin[0], origin[2]) in self.site.schemes_and_ports:
+            return urlsplit(url).scheme
+        schemes = sorted(
+            scheme for scheme, port in self.site.schemes_and_ports if port == origin[2]
+        )
+        return schemes[0] if schemes else origin[0]
 
     def page_request(self, url: str, *, sitemap_lastmod: str | None = None) -> Request | None:
         """A request for the page at ``url``, or None when the site's rules, the cap or an
@@ -414,15 +435,24 @@ class OjpSpider(Spider):
         if "download_stopped" in response.flags or not is_page_type(media_type_of(headers)):
             yield self.handle_document(response, headers, chain)
             return
+        crawl = self.job.crawl
         try:
-            page = normalize_page(
-                response.url,
-                response.body,
-                headers,
-                site=self.site.name,
-                agency=self.site.agency,
-                kind=self.site.kind_of(response.url),
-            )
+            with time_limit(crawl.max_page_seconds):
+                page = normalize_page(
+                    response.url,
+                    response.body,
+                    headers,
+                    site=self.site.name,
+                    agency=self.site.agency,
+                    kind=self.site.kind_of(response.url),
+                    max_depth=crawl.max_nesting_depth,
+                )
+        except PageTimeout:  # the last good record stays: a busy machine may be the cause
+            reason = f"over parse time cap ({crawl.max_page_seconds:g} s)"
+            logger.warning("Skipped %s: %s", response.url, reason)
+            self.tally.skipped["over parse time cap"] += 1
+            yield self.result(url, "failed", chain, error=reason, **common)
+            return
         except Exception as exc:  # one odd page must not cost the crawl its completeness
             logger.exception("Could not normalize %s", response.url)
             yield self.result(
@@ -434,11 +464,15 @@ class OjpSpider(Spider):
             if outcome == "excluded":
                 self.tally.skipped[page.reason.split(":", 1)[0]] += 1
             yield self.result(url, outcome, chain, error=page.reason, **common)
-            if outcome == "gone":
+            if outcome == "gone" or page.reason.startswith(RUNAWAY):
                 return
         else:
+            page = self.keep_on_site(page, url)
             self.seen.add(page.url)
             record, documents = await self.fetcher.attach(page)
+            record = cap_record(
+                record, max_chars=crawl.max_body_chars, max_terms=crawl.max_record_terms
+            )
             aliases = [*chain, url]
             yield self.result(
                 page.url,
@@ -454,6 +488,16 @@ class OjpSpider(Spider):
         if not self.forbids_following(response, headers):
             for request in self.follow_links(response):
                 yield request
+
+    def keep_on_site(self, record: Record, fetched: str) -> Record:
+        """``record`` under its fetched URL when its canonical link names a port the site does
+        not use (another server on the same host is not this site)."""
+        origin = origin_of(record.url)
+        if origin is None or origin[2] in self.site.ports:
+            return record
+        logger.info("Ignoring the canonical link of %s to %s: not on the site", fetched, record.url)
+        aliases = tuple(alias for alias in record.aliases if alias != fetched)
+        return replace(record, id=record_id(fetched), url=fetched, aliases=aliases).with_hash()
 
     def handle_document(
         self, response: Response, headers: Mapping[str, str], chain: list[str]
