@@ -33,6 +33,7 @@ CONTENT_TYPES = (
     "announcement",
     "program",  # program and about pages
     "page",  # anything else worth keeping
+    "archive",  # an HTML page kept in a file archive (/sites/g/files/.../archives/...)
     "document",  # a PDF or text document linked from no page
 )
 
@@ -83,11 +84,13 @@ class Record:
 
     ``details`` holds the extra facts of a kind, under stable keys:
     publication: ``length_pages``, ``series``, ``agencies``, ``source`` ("NCJRS Virtual Library"),
-    ``journal``, ``volume``, ``issue``, ``dated``, ``journal_pages``;
+    ``journal``, ``volume``, ``issue``, ``dated``, ``journal_pages``, ``agency_evidence`` (how
+    an agency no label gave was inferred: "annotation: This U.S. Bureau of Justice Statistics
+    (BJS) report");
     funding: ``posting_date``, ``closing_date``, ``grants_gov_deadline``,
     ``justgrants_deadline``, ``eligibility``;
     event: ``event_dates``, ``location``, ``address``;
-    feature: ``feature``, ``subpage``.
+    feature: ``feature``, ``subpage``; program subpage: ``program``, ``subpage``.
     """
 
     id: str

@@ -137,7 +137,13 @@ def test_event_date_ranges_become_iso_intervals() -> None:
         ("https://ojp.gov/events/conference-2023", "event"),
         ("https://ovc.ojp.gov/announcement/new-center", "announcement"),
         ("https://ovc.ojp.gov/program/vtt/about-the-toolkit", "program"),
-        ("https://ojp.gov/txtfiles/155063.txt", "document"),
+        ("https://ojp.gov/txtfiles/155063.txt", "publication"),
+        ("https://bjs.ojp.gov/press-release/bjs-releases-criminal-victimization-2022", "news"),
+        ("https://ojjdp.ojp.gov/news/press-releases/ojjdp-awards", "news"),
+        (
+            "https://www.ojp.gov/sites/g/files/xyckuh241/files/archives/pressreleases/2012/ojp12026.htm",
+            "archive",
+        ),
         ("https://nij.ojp.gov/media/image/31571", "page"),
     ],
 )
@@ -511,12 +517,17 @@ def test_listing_pages_own_agencies_label_counts() -> None:
         (  # the feature name as the page's <h1>, the subpage as the next heading
             '<div class="feature-header"><h1>Elder Abuse</h1><p>Special Feature</p></div>'
             "<h2>Research</h2>",
-            "Research",
+            "Elder Abuse: Research",
             "Elder Abuse",
         ),
         (  # the subpage as the <h1>, the feature name in its own element
             '<p class="feature-header__name">Elder Abuse</p><h1>Research</h1>',
-            "Research",
+            "Elder Abuse: Research",
+            "Elder Abuse",
+        ),
+        (  # the subpage as the <h1> and nothing else: the feature's name from the URL
+            "<h1>Research</h1>",
+            "Elder Abuse: Research",
             "Elder Abuse",
         ),
         (  # the feature's landing page: no subpage
@@ -525,9 +536,11 @@ def test_listing_pages_own_agencies_label_counts() -> None:
             "Elder Abuse",
         ),
     ],
-    ids=["h1-feature-h2-subpage", "h1-subpage", "landing-page"],
+    ids=["h1-feature-h2-subpage", "h1-subpage", "h1-subpage-only", "landing-page"],
 )
-def test_feature_title_is_the_subpage_heading_alone(header: str, title: str, feature: str) -> None:
+def test_feature_title_names_the_feature_and_the_subpage(
+    header: str, title: str, feature: str
+) -> None:
     page = listing_page(f"{header}<p>Studies of elder abuse.</p>")
     record = normalize_page("https://www.ojp.gov/feature/elder-abuse/research", page)
     assert isinstance(record, Record) and record.content_type == "feature"

@@ -32,8 +32,13 @@ LABEL_KEYS = {
     "abstract": "abstract",
     "agencies": "agencies",
     "agency": "agencies",
-    "sponsoring agency": "agencies",
-    "sponsoring agencies": "agencies",
+    "sponsoring agency": "sponsor",
+    "sponsoring agencies": "sponsor",
+    "sponsoring agency(s)": "sponsor",
+    "sponsor": "sponsor",
+    "publisher": "sponsor",
+    "publisher(s)": "sponsor",
+    "publishers": "sponsor",
     "author(s)": "authors",
     "authors": "authors",
     "author": "authors",
@@ -84,6 +89,9 @@ MACHINE_KEYS = {
     "field-abstract": "abstract",
     "field-agencies": "agencies",
     "field-agency": "agencies",
+    "field-sponsoring-agency": "sponsor",
+    "field-sponsoring-agencies": "sponsor",
+    "field-publisher": "sponsor",
     "field-authors": "authors",
     "field-author": "authors",
     "field-journal": "journal",
@@ -147,6 +155,7 @@ VALIDATORS: dict[str, Callable[[str], bool]] = {
     "length": lambda v: bool(re.fullmatch(r"\d[\d,]*\s*(?:pages?|p\.)", v, re.I)),
     "series": _short(14),
     "agencies": lambda v: _short(30)(v) and _names_agencies(v),
+    "sponsor": lambda v: 0 < len(v) <= 300,
     "authors": lambda v: 0 < len(v) <= 500,
     "journal": _short(20),
     "volume": _short(3),
@@ -196,7 +205,7 @@ def extract_drupal_fields(main: Tag, keys: Iterable[str]) -> Fields:
         key = _drupal_key(element)
         if key is None or key not in wanted:
             continue
-        value = _drupal_value(element)
+        value = _drupal_value(element, key)
         if value is not None:
             found.setdefault(key, []).append(value)
         element["data-taken"] = "1"
@@ -215,8 +224,23 @@ def _inside_taken(element: Tag, main: Tag) -> bool:
     return False
 
 
-def _drupal_key(element: Tag) -> str | None:
+def _field_label(element: Tag) -> Tag | None:
+    """A field's label: ``.field__label``, or a first child (a heading, a bold line) whose text
+    is a known label, as blocks and older templates render it."""
     label = element.select_one(".field__label")
+    if label is not None:
+        return label
+    first = element.find(True, recursive=False)
+    if first is not None and first.name in _LABEL_TAGS and label_key(first.get_text(" ")):
+        return first
+    return None
+
+
+_LABEL_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6", "strong", "b", "span", "div", "p", "label"})
+
+
+def _drupal_key(element: Tag) -> str | None:
+    label = _field_label(element)
     if label is not None:
         key = label_key(label.get_text(" "))
         if key:
@@ -227,11 +251,19 @@ def _drupal_key(element: Tag) -> str | None:
     return None
 
 
-def _drupal_value(element: Tag) -> FieldValue | None:
-    label = element.select_one(".field__label")
+#: Keys whose value is a list: a field without item markup lists its links or list items.
+LIST_KEYS = frozenset({"topics", "agencies", "authors"})
+
+
+def _drupal_value(element: Tag, key: str) -> FieldValue | None:
+    label = _field_label(element)
     if label is not None:
         label.extract()
-    items = element.select(".field__item") or [element]
+    items = element.select(".field__item")
+    if not items and key in LIST_KEYS:
+        anchors = element.find_all("a", href=True)
+        items = element.select("li") or (anchors if len(anchors) > 1 else [])
+    items = items or [element]
     links = [
         (collapse_whitespace(a.get_text(" ")), str(a["href"]))
         for a in element.find_all("a", href=True)

@@ -19,6 +19,7 @@ COMMON_KEYS = frozenset({"published", "created", "topics", "agencies"})
 KIND_KEYS: dict[str, frozenset[str]] = {
     "publication": COMMON_KEYS
     | {
+        "sponsor",
         "ncj",
         "length",
         "series",
@@ -48,11 +49,6 @@ KIND_KEYS: dict[str, frozenset[str]] = {
 }
 _NCJ_IN_TEXT = re.compile(r"\bNCJ(?:\s*Number)?\s*[:#]?\s*(\d{5,7})\b")
 _OPPORTUNITY = re.compile(r"\bO-([A-Z]{2,6})-(\d{4})-(\d{3,8})\b", re.I)
-_CITATION = re.compile(
-    r"^(?P<journal>.+?)\s+(?=(?:Volume|Issue|Dated|Pages):)"
-    r"(?:Volume:\s*(?P<volume>\S+)\s*)?(?:Issue:\s*(?P<issue>\S+)\s*)?"
-    r"(?:Dated:\s*(?P<dated>.+?)\s*)?(?:Pages:\s*(?P<pages>\S+)\s*)?$"
-)
 _AUTHORS_LINE = re.compile(r"^[^.;]{2,80}(?:\.[^.;]{1,80})*(?:;\s*[^;]{2,80})*\s\.$")
 _NCJRS_SOURCE = re.compile(
     r"/ncjrs/virtual-library/|/app/publications/abstract\.aspx|^https?://(?:www\.)?ncjrs\.gov/",
@@ -74,6 +70,7 @@ class Extraction:
     attachments: list[Attachment] = field(default_factory=list)
     topics: list[str] = field(default_factory=list)
     subheading: str = ""
+    parent: str = ""  # a subpage's feature or program ("Elder Abuse")
 
 
 def build_record(x: Extraction, kind: str, head: PageHead) -> dict[str, Any]:
@@ -87,6 +84,8 @@ def build_record(x: Extraction, kind: str, head: PageHead) -> dict[str, Any]:
         "news": _dated_post,
         "blog": _dated_post,
         "announcement": _dated_post,
+        "archive": _dated_post,
+        "program": _program,
     }
     values = builders.get(kind, _plain)(x)
     values.setdefault("title", x.title)
@@ -97,6 +96,10 @@ def build_record(x: Extraction, kind: str, head: PageHead) -> dict[str, Any]:
         values[key] = scrub_banner(values.get(key, ""))
     values.setdefault("published", _date_of(x.fields, "published"))
     values.setdefault("updated", _date_of(x.fields, "created"))
+    if not values["published"] and kind != "publication":
+        # "Date Created" is the only date many landing, event and funding pages print; event
+        # dates and deadlines keep to their own fields.
+        values["published"] = values["updated"]
     values["topics"] = tuple(x.topics)
     values["related"] = tuple(x.related)
     values["attachments"] = tuple(x.attachments)
@@ -166,9 +169,39 @@ def _ncj_number(fields: Fields, rest: list[str]) -> str | None:
     return None
 
 
+_CITATION_LABEL = re.compile(r"\b(Volume|Issue|Dated|Pages)\s*:\s*", re.I)
+_CITATION_LEAD = re.compile(
+    r"^(?:NCJ\s*Number\s*:?|(?:Journal|Citation|Source)\s*:)\s*(?=\S)", re.I
+)
+_CITATION_KEYS = {"volume": "volume", "issue": "issue", "dated": "dated", "pages": "journal_pages"}
+
+
+def parse_citation(text: str, *, labelled: bool = False) -> dict[str, str] | None:
+    """A journal citation ("Journal of Federal Law and Practice Volume: 66 Issue: 7 Dated:
+    December 2018 Pages: 3-30") as journal, volume, issue, dated and journal_pages; None when
+    the text is not one (an unlabelled line needs a journal name and two citation labels)."""
+    text = _CITATION_LEAD.sub("", " ".join(text.split()))
+    parts = _CITATION_LABEL.split(text)
+    journal = parts[0].strip(" ,.;")
+    found = {
+        _CITATION_KEYS[label.lower()]: value.strip(" ,;")
+        for label, value in zip(parts[1::2], parts[2::2], strict=False)
+    }
+    if not journal or len(journal) > 200 or (not labelled and len(found) < 2):
+        return None
+    cited = {"journal": journal, **{key: "" for key in _CITATION_KEYS.values()}, **found}
+    cited["volume"] = cited["volume"].split(" ")[0]
+    cited["issue"] = cited["issue"].split(" ")[0]
+    pages = re.sub(r"\s*(?:to|–|—|-)\s*", "-", cited["journal_pages"]).rstrip(".")
+    cited["journal_pages"] = pages.split(" ")[0]
+    if cited["dated"]:
+        cited["dated"] = find_date(cited["dated"]) or cited["dated"].rstrip(".")
+    return cited
+
+
 def _take_citation(rest: list[str], fields: Fields) -> dict[str, str]:
-    """The journal citation: separate fields, or one "Journal Volume: 66 Issue: 7 Dated:
-    December 2018 Pages: 3-30" line (in the Journal field, or a line removed from ``rest``)."""
+    """The journal citation: separate fields, or one citation line (in the Journal field, or a
+    line of the page, which is removed from ``rest``)."""
     cited = {
         "journal": first_text(fields, "journal"),
         "volume": first_text(fields, "volume"),
@@ -176,18 +209,16 @@ def _take_citation(rest: list[str], fields: Fields) -> dict[str, str]:
         "dated": first_text(fields, "dated"),
         "journal_pages": first_text(fields, "journal_pages"),
     }
-    match = _CITATION.match(cited["journal"]) if cited["journal"] else None
-    if match is None and not cited["journal"]:
-        for i, line in enumerate(rest[:8]):
-            match = _CITATION.match(line) if len(line) < 300 else None
-            if match:
+    parsed = parse_citation(cited["journal"], labelled=True) if cited["journal"] else None
+    if parsed is None and not cited["journal"]:
+        for i, line in enumerate(rest):
+            parsed = parse_citation(line) if len(line) < 300 else None
+            if parsed is not None:
                 del rest[i]
                 break
-    if match is not None:
-        cited["journal"] = match["journal"].strip()
-        for key, group in (("volume", "volume"), ("issue", "issue"), ("dated", "dated")):
-            cited[key] = cited[key] or (match[group] or "").strip()
-        cited["journal_pages"] = cited["journal_pages"] or (match["pages"] or "").strip()
+    if parsed is not None:
+        for key, value in parsed.items():
+            cited[key] = value if key == "journal" else (cited[key] or value)
     if cited["dated"]:
         cited["dated"] = find_date(cited["dated"]) or cited["dated"]
     cited["journal_pages"] = cited["journal_pages"].rstrip(".")
@@ -224,10 +255,30 @@ def _article(x: Extraction) -> dict[str, Any]:
 
 
 def _feature(x: Extraction) -> dict[str, Any]:
-    """A special feature page: the subpage heading is the title (the feature's own name when the
-    page is the feature's landing page); the feature name is kept apart in ``details``."""
-    details = {"feature": x.title, "subpage": x.subheading}
-    return {"title": x.subheading or x.title, "details": details}
+    """A special feature page: "<feature>: <subpage>" ("Elder Abuse: Overview"), or the feature's
+    name alone on its landing page; both parts are kept apart in ``details`` too."""
+    feature = x.parent or x.title
+    details = {"feature": feature, "subpage": x.subheading}
+    return {"title": subpage_title(feature, x.subheading), "details": details}
+
+
+def _program(x: Extraction) -> dict[str, Any]:
+    """A program's subpage: "<program>: <subpage>" ("Vicarious Trauma Toolkit: About the
+    Toolkit"); a program's own page keeps its heading."""
+    if not x.parent:
+        return {}
+    details = {"program": x.parent, "subpage": x.subheading}
+    return {"title": subpage_title(x.parent, x.subheading), "details": details}
+
+
+def subpage_title(parent: str, subpage: str) -> str:
+    """ "Elder Abuse" + "Overview" → "Elder Abuse: Overview"; the parent alone without a subpage
+    (or when the subpage heading already names it)."""
+    if not subpage or subpage.lower() == parent.lower():
+        return parent
+    if subpage.lower().startswith(parent.lower()):
+        return subpage
+    return f"{parent}: {subpage}"
 
 
 def _funding(x: Extraction) -> dict[str, Any]:
@@ -272,27 +323,78 @@ def _list_text(fields: Fields, key: str, separator: str) -> str:
     return separator.join(values[0].paragraphs or [values[0].text])
 
 
-_BYLINE = re.compile(r"^By\s+(?P<name>[^,]{3,80})(?:,.*)?$")
+_BYLINE = re.compile(r"^By:?\s+(?P<names>.{3,200})$")
+_NAME_TOKEN = re.compile(
+    r"^(?:[A-Z][a-z]*\.|[A-Z][A-Za-z’'\-]+|(?:de|del|da|di|van|von|la|le|al|bin|st\.)|"
+    r"(?:Jr|Sr|II|III|IV)\.?)$"
+)
+_NAME_SEPARATOR = re.compile(r"\s*(?:;|,?\s+and\s+|\s+&\s+)\s*")
+_TITLE_AFTER_NAME = re.compile(r",\s+(?!(?:Jr|Sr)\.?\b).*$")
+
+
+def person_name(text: str) -> str | None:
+    """``text`` when it reads as a person's name ("Alan R. Hanson", "Mary Lou Leary", "Juan de
+    la Cruz"), else None: prose ("focusing on reentry") and roles ("the Director") are not."""
+    tokens = text.strip().rstrip(".").split()
+    if not 2 <= len(tokens) <= 6 or any(c.isdigit() for c in text):
+        return None
+    if not tokens[0][:1].isupper() or not tokens[-1][:1].isupper():
+        return None
+    if tokens[0].lower() in ("the", "this", "our", "a", "an"):
+        return None
+    if all(_NAME_TOKEN.match(token.rstrip(",")) for token in tokens):
+        return " ".join(tokens)
+    return None
+
+
+def byline_names(text: str) -> list[str]:
+    """The names a byline gives ("By Alan R. Hanson, Acting Assistant Attorney General" →
+    ["Alan R. Hanson"]; "By Jane Doe and John Roe" → both), or [] when it is prose."""
+    text = re.sub(r"^.*?\b(?=By:?\s)", "", text.strip()) if " By " in text else text.strip()
+    match = _BYLINE.match(text.split(" | ")[0].strip())
+    if match is None:
+        return []
+    names = []
+    for part in _NAME_SEPARATOR.split(_TITLE_AFTER_NAME.sub("", match["names"])):
+        name = person_name(part)
+        if name is None:
+            return []
+        names.append(name)
+    return names
+
+
+#: A press release's dateline: "WASHINGTON, Oct. 1, 2010 —", "WASHINGTON (January 11, 2017) –".
+_DATELINE = re.compile(r"^(?P<dateline>[A-Z]{3}[A-Z.'\- ]{0,37}[,(][^–—]{4,50}?)\s*[-–—]{1,2}\s")
+
+
+def dateline_date(paragraph: str) -> str | None:
+    """The date in a press release's dateline, else None."""
+    match = _DATELINE.match(paragraph)
+    return find_date(match["dateline"]) if match else None
 
 
 def _dated_post(x: Extraction) -> dict[str, Any]:
-    """News releases, blog posts, announcements: the date label, else the first date line; a
-    "By <name>, <title>" byline gives the author."""
+    """News releases, blog posts, announcements: the date label (or byline), else a date line
+    near the top, else a release's dateline; a "By <name>, <title>" byline gives the authors."""
     rest = list(x.lines)
-    authors: tuple[str, ...] = ()
+    authors: tuple[str, ...] = tuple(
+        name for value in x.fields.get("authors", []) for name in value.items
+    )
     for i, line in enumerate(rest[:3]):
-        byline = _BYLINE.match(line)
-        if byline and len(line) < 160:
-            authors = (byline["name"].strip(),)
+        names = byline_names(line) if line.startswith("By") and len(line) < 200 else []
+        if names:
+            authors = authors or tuple(names)
             del rest[i]
             break
     published = _date_of(x.fields, "published")
     if published is None:
-        for i, line in enumerate(rest[:3]):
+        for i, line in enumerate(rest[:4]):
             published = parse_date(line)
             if published:
                 del rest[i]
                 break
+    if published is None:
+        published = next((d for d in map(dateline_date, rest[:2]) if d), None)
     return {"published": published, "body": _join(rest), "authors": authors}
 
 

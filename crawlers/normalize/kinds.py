@@ -1,4 +1,5 @@
-"""What a URL is: the kind of page (a Record content type) and the agency of its host."""
+"""What a URL is: the kind of page (a Record content type), the agency of its host, and the
+agencies a text names."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from index.records import AGENCIES
 KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (kind, re.compile(pattern, re.I))
     for kind, pattern in (
-        ("document", r"/txtfiles\d*/"),
+        ("archive", r"/sites/g/files/[^/]+/files/archives/.+\.html?$"),
+        ("publication", r"/txtfiles\d*/"),
         ("publication", r"/library/publications/(?!list(?:$|[/?]))[^/?#]+"),
         ("publication", r"/ncjrs/virtual-library/abstracts/[^/?#]+"),
         ("publication", r"/app/publications/abstract\.aspx"),
@@ -26,6 +28,7 @@ KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("event", r"/events/[^/?#]+"),
         ("news", r"/news/(?:news-releases?|press-releases?)/[^/?#]+"),
         ("news", r"/(?:newsroom/)?pressreleases/"),
+        ("news", r"/press-releases?/[^/?#]+"),
         ("blog", r"/(?:blogs?|ojp-?blogs(?:/\d{4})?)/[^/?#]+"),
         ("announcement", r"/announcements?/[^/?#]+"),
         ("program", r"/programs?/[^/?#]+"),
@@ -106,3 +109,58 @@ def agency_from_name(text: str) -> str | None:
     cleaned = re.sub(r"\s*\([^)]*\)$", "", cleaned).lower()
     cleaned = re.sub(r"^(?:the|u\.s\. department of justice,?)\s+", "", cleaned)
     return AGENCY_NAMES.get(cleaned)
+
+
+_NCJRS_LIBRARY = re.compile(
+    r"/ncjrs/virtual-library/|/app/publications/abstract\.aspx|^https?://(?:www\.)?ncjrs\.gov/",
+    re.I,
+)
+#: A bureau's folder in a legacy file path: ``/txtfiles1/nij/sl000583.txt``, ``/pdffiles1/bja/``.
+_BUREAU_FOLDER = re.compile(r"/(?:txt|pdf)files\d*/(nij|ovc|ojjdp|bja|bjs|smart)/", re.I)
+
+
+def path_agency(url: str) -> str | None:
+    """The agency a URL's path implies: a bureau's folder of legacy files is that bureau's; an
+    abstract in the NCJRS Virtual Library (or any legacy ncjrs.gov file) is NCJRS's."""
+    folder = _BUREAU_FOLDER.search(urlsplit(url).path)
+    if folder:
+        return folder.group(1).upper()
+    if _NCJRS_LIBRARY.search(url):
+        return "NCJRS"
+    return None
+
+
+_NAME_PATTERN = "|".join(
+    re.escape(name).replace(r"\ ", r"\s+")
+    for name in sorted(AGENCY_NAMES, key=len, reverse=True)
+    if name not in ("smart office", "ncjrs virtual library")
+)
+#: An agency named in running text: a full name, then an optional "(ACRONYM)", or an acronym.
+_AGENCY_MENTION = re.compile(
+    rf"\b(?:(?P<name>{_NAME_PATTERN})(?:\s*\((?P<paren>[A-Z]{{2,6}})\))?"
+    r"|(?P<acronym>NIJ|OVC|OJJDP|BJA|BJS|SMART|NCJRS|OJP))\b",
+    re.I,
+)
+
+
+def agencies_named(text: str) -> list[tuple[str, re.Match[str]]]:
+    """Every agency ``text`` names, in order, with the match that names it ("U.S. Bureau of
+    Justice Statistics (BJS)" → BJS; "NIJ's" → NIJ). Acronyms count only in upper case."""
+    found = []
+    for match in _AGENCY_MENTION.finditer(text):
+        if match["acronym"]:
+            if match["acronym"] != match["acronym"].upper():
+                continue
+            found.append((match["acronym"], match))
+        else:
+            found.append((AGENCY_NAMES[" ".join(match["name"].lower().split())], match))
+    return found
+
+
+def most_specific_agency(text: str) -> str | None:
+    """The first bureau ``text`` names, else OJP or NCJRS when it names only those: in
+    "U.S. Department of Justice, Office of Justice Programs, National Institute of Justice" the
+    bureau is NIJ."""
+    named = [agency for agency, _ in agencies_named(text)]
+    bureaus = [agency for agency in named if agency not in ("OJP", "NCJRS")]
+    return (bureaus or named or [None])[0]

@@ -306,3 +306,37 @@ def extract_topics(main: Tag) -> list[str]:
             if name and name not in topics:
                 topics.append(name)
     return topics
+
+
+_TOPIC_HEADING = re.compile(r"^related\s+topics:?$", re.I)
+
+
+def take_topic_sections(main: Tag) -> list[str]:
+    """The names under a "Related Topics" heading (a sidebar block or a section of the page:
+    one name per link or list item, never the heading glued to them); the section is removed."""
+    topics: list[str] = []
+    for heading in find_headings(main, _TOPIC_HEADING):
+        if heading.decomposed:
+            continue
+        anchor = heading
+        while (
+            anchor.parent is not None
+            and anchor.parent is not main
+            and (not anchor.find_next_sibling() and anchor.parent.name in ("div", "header", "span"))
+        ):
+            anchor = anchor.parent
+        section = []
+        for sibling in anchor.find_next_siblings():
+            if sibling.name in _HEADINGS or label_key(element_text(sibling)):
+                break
+            section.append(sibling)
+        for element in section:
+            items = element.find_all("li") or element.find_all("a", href=True) or [element]
+            for item in items:
+                name = collapse_whitespace(item.get_text(" "))
+                if name and len(name) <= 120 and name not in topics:
+                    topics.append(name)
+        for element in [heading, *section]:
+            if not element.decomposed:
+                element.decompose()
+    return topics
