@@ -153,21 +153,12 @@ def print_error(message: str) -> None:
 # "parsed"}. In snippets, matched words are wrapped in [[ ]]; the table shows them in colour.
 
 
-def print_hits_json(results: SearchResults, *, page: int) -> None:
-    from dataclasses import asdict
-
+def print_hits_json(results: SearchResults, *, page: int, limit: int) -> None:
+    """One JSON object per line, each saying what it is: ``{"type": "hit", ...}`` per hit, then
+    one ``{"type": "summary", ...}`` (total, pages, facets, suggestion)."""
     for hit in results.hits:
-        row = {k: strip_control(v) if isinstance(v, str) else v for k, v in asdict(hit).items()}
-        sys.stdout.write(json_line(row) + "\n")
-    summary = {
-        "total": results.total,
-        "page": page,
-        "facets": results.facets,
-        "suggestion": results.suggestion,
-        "corrected": results.corrected,
-        "parsed": results.parsed,
-    }
-    sys.stdout.write(json_line(summary) + "\n")
+        sys.stdout.write(json_line(hit.to_dict()) + "\n")
+    sys.stdout.write(json_line(results.summary(page=page, limit=limit)) + "\n")
 
 
 def marked_snippet(snippet: str) -> str:
@@ -180,50 +171,88 @@ def marked_snippet(snippet: str) -> str:
     )
 
 
-def print_hits_table(
+def result_messages(
     results: SearchResults, *, query: str, page: int, limit: int, explain: bool
-) -> None:
-    from rich.console import Console
-    from rich.markup import escape
-    from rich.table import Table
-
-    console = Console(highlight=False)
+) -> tuple[list[str], list[str]]:
+    """What a person reads around the hits: lines before them, lines after them (plain text)."""
+    before, after = [], []
     if explain:
-        console.print(f"Parsed query: {escape(results.parsed)}")
-    total = results.total
+        before.append(f"Parsed query: {strip_control(results.parsed)}")
     if results.corrected:
-        shown = escape(strip_control(results.suggestion or ""))
-        console.print(
-            f"No results for {escape(strip_control(query))!r}; showing results for {shown!r}."
-        )
+        shown = strip_control(results.suggestion or "")
+        before.append(f"No results for {strip_control(query)!r}; showing results for {shown!r}.")
+    notice = getattr(results, "notice", None)
+    if notice:
+        before.append(strip_control(notice))
+    total = results.total
     pages = max(1, -(-total // limit))
-    console.print(f"{total} result{'s' if total != 1 else ''} (page {page} of {pages})")
-    if results.hits:
-        table = Table(show_lines=True, expand=True)
-        table.add_column("Title / URL", ratio=3, overflow="fold")
-        table.add_column("Agency")
-        table.add_column("Kind")
-        table.add_column("Date", no_wrap=True)
-        table.add_column("Snippet", ratio=4)
-        for hit in results.hits:
-            table.add_row(
-                f"[bold]{escape(strip_control(hit.title))}[/]\n[dim]{escape(strip_control(hit.url))}[/]",
-                escape(hit.agency),
-                escape(hit.content_type),
-                escape(hit.published or ""),
-                marked_snippet(hit.snippet),
-            )
-        console.print(table)
-    facets = results.facets
-    line = " | ".join(
-        f"{name}: " + ", ".join(f"{escape(k)} {v}" for k, v in list(counts.items())[:8])
-        for name, counts in facets.items()
+    counted = f"{total} result{'s' if total != 1 else ''} (page {page} of {pages})"
+    if page > pages and total:
+        counted += f"; the last page is {pages}."
+    before.append(counted)
+    facets = " | ".join(
+        f"{name}: " + ", ".join(f"{strip_control(k)} {v}" for k, v in list(counts.items())[:8])
+        for name, counts in results.facets.items()
         if counts
     )
-    if line:
-        console.print(line)
+    if facets:
+        after.append(facets)
     if results.suggestion and not results.corrected:
-        console.print(f"Did you mean: {escape(strip_control(results.suggestion))}?")
+        after.append(f"Did you mean: {strip_control(results.suggestion)}?")
+    return before, after
+
+
+def print_hits_plain(results: SearchResults, **options: Any) -> None:
+    """For pipes and files: one tab-separated line per hit (title, agency, kind, date, URL),
+    every URL whole; the counts, facets and suggestions go to stderr."""
+    before, after = result_messages(results, **options)
+    for line in before:
+        sys.stderr.write(line + "\n")
+    for hit in results.hits:
+        cells = (hit.title, hit.agency, hit.content_type, hit.published or "", hit.url)
+        sys.stdout.write("\t".join(strip_control(cell) for cell in cells) + "\n")
+    for line in after:
+        sys.stderr.write(line + "\n")
+
+
+def print_hits_terminal(results: SearchResults, **options: Any) -> None:
+    """For people: each hit as a title (a link where the terminal supports them), its facts,
+    its URL on a line of its own (never folded) and the snippet with the matches marked."""
+    from rich.console import Console
+    from rich.markup import escape
+
+    console = Console(highlight=False)
+    before, after = result_messages(results, **options)
+    for line in before:
+        console.print(escape(line))
+    first = (options["page"] - 1) * options["limit"] + 1
+    for n, hit in enumerate(results.hits, start=first):
+        url = strip_control(hit.url)
+        title = escape(strip_control(hit.title) or url)
+        link = (
+            f"[link={escape(url)}]{title}[/link]"
+            if url.startswith(("http://", "https://"))
+            else title
+        )
+        facts = " · ".join(filter(None, [hit.agency, hit.content_type, hit.published]))
+        console.print(f"\n[bold]{n}. {link}[/]  [dim]{escape(strip_control(facts))}[/]")
+        console.print(f"   [blue]{escape(url)}[/]", soft_wrap=True)
+        if hit.snippet:
+            console.print(f"   {marked_snippet(hit.snippet)}")
+    if after:
+        console.print()
+    for line in after:
+        console.print(escape(line))
+
+
+def show_hits(results: SearchResults, *, json_out: bool, **options: Any) -> None:
+    """Hits as JSON lines, as a readable list on a terminal, or as plain lines for a pipe."""
+    if json_out:
+        print_hits_json(results, page=options["page"], limit=options["limit"])
+    elif sys.stdout.isatty():
+        print_hits_terminal(results, **options)
+    else:
+        print_hits_plain(results, **options)
 
 
 @app.command("search")
@@ -266,10 +295,7 @@ def search_command(
         page=page,
     )
     results = search(resolve_data_dir(data_dir), request)
-    if json_out:
-        print_hits_json(results, page=page)
-    else:
-        print_hits_table(results, query=query, page=page, limit=limit, explain=explain)
+    show_hits(results, query=query, page=page, limit=limit, explain=explain, json_out=json_out)
 
 
 @app.command("similar")
@@ -283,10 +309,7 @@ def similar_command(
     from index.fulltext.searcher import similar
 
     results = similar(resolve_data_dir(data_dir), record_id, limit=limit)
-    if json_out:
-        print_hits_json(results, page=1)
-    else:
-        print_hits_table(results, query=record_id, page=1, limit=max(limit, 1), explain=False)
+    show_hits(results, query=record_id, page=1, limit=limit, explain=False, json_out=json_out)
 
 
 @app.command("rebuild")
@@ -809,6 +832,7 @@ def print_demo(demo: Any, *, serving: bool) -> None:
     ]
     if serving:
         commands.append(f"ojp-search refresh --sites-file {sites} --data-dir {flag}")
+    commands.append(f"ojp-search serve --data-dir {flag}    # then open http://127.0.0.1:8080/")
     console.print("\n[bold]Try next:[/]")
     for line in commands:
         console.print(f"  {escape(line)}")

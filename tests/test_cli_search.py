@@ -61,22 +61,63 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DataDir]:
     yield data_dir
 
 
+def run_on_pty(args: list[str], *, columns: int = 80) -> bytes:
+    """What the command prints on a terminal of ``columns`` columns (a real pty)."""
+    import os
+    import pty
+
+    script = "import sys, search_cli; sys.exit(search_cli.main(sys.argv[1:]))"
+    leader, follower = pty.openpty()
+    env = {**os.environ, "COLUMNS": str(columns), "TERM": "xterm-256color"}
+    env.pop("NO_COLOR", None)
+    process = subprocess.Popen(
+        [sys.executable, "-c", script, *args], cwd=REPO, stdout=follower, stderr=follower, env=env
+    )
+    os.close(follower)
+    screen = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        screen += chunk
+    process.wait(30)
+    os.close(leader)
+    return screen
+
+
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     code = search_cli.main(list(args))
     out, err = capsys.readouterr()
     return code, out, err
 
 
-def test_table_shows_hits_facets_and_highlights(
+def test_piped_output_is_one_plain_line_per_hit_with_whole_urls(
     capsys: pytest.CaptureFixture[str], data_dir: DataDir, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("COLUMNS", "250")
+    monkeypatch.setenv("COLUMNS", "40")
     code, out, err = run(capsys, "search", "backlog", "--data-dir", str(data_dir.root))
-    assert (code, err) == (0, "")
-    assert "Forensic DNA Backlog" in out and DNA.url in out
-    assert "2 results (page 1 of 1)" in out
-    assert "agency: NIJ 2" in out and "year: 2021 1, 2018 1" in out
-    assert "[[" not in out  # marks become colour, not brackets
+    assert code == 0
+    assert out.splitlines() == [
+        f"Forensic DNA Backlog\tNIJ\tpublication\t2021-03-02\t{DNA.url}",
+        f"Crime Laboratory Capacity\tNIJ\tpublication\t2018\t{LAB.url}",
+    ]
+    assert err.splitlines() == [
+        "2 results (page 1 of 1)",
+        "agency: NIJ 2 | type: publication 2 | year: 2021 1, 2018 1",
+    ]
+
+
+def test_a_terminal_shows_links_whole_urls_and_highlights(data_dir: DataDir) -> None:
+    """On a narrow terminal each URL is still one unbroken run of text, the title is an OSC 8
+    link to it, and matches are highlighted, not bracketed."""
+    screen = run_on_pty(["search", "backlog", "--data-dir", str(data_dir.root)], columns=50)
+    assert DNA.url.encode() in screen and LAB.url.encode() in screen
+    assert b"\x1b]8;" in screen and b"Forensic DNA Backlog" in screen
+    assert b"2 results (page 1 of 1)" in screen and b"agency: NIJ 2" in screen
+    assert b"[[" not in screen
 
 
 def test_json_lines_then_a_summary_line(
@@ -85,7 +126,9 @@ def test_json_lines_then_a_summary_line(
     code, out, _ = run(capsys, "search", "backlog", "--json", "--data-dir", str(data_dir.root))
     lines = [json.loads(line) for line in out.splitlines()]
     *hits, summary = lines
+    assert [line["type"] for line in lines] == ["hit", "hit", "summary"]
     assert code == 0 and [h["url"] for h in hits] == [DNA.url, LAB.url]
+    assert set(hits[0]) >= {"ncj_number", "topics", "authors"}
     assert set(hits[0]) >= {
         "id",
         "url",
@@ -102,10 +145,10 @@ def test_json_lines_then_a_summary_line(
 
 
 def test_did_you_mean_and_explain(capsys: pytest.CaptureFixture[str], data_dir: DataDir) -> None:
-    code, out, _ = run(capsys, "search", "backlgo", "--explain", "--data-dir", str(data_dir.root))
-    assert code == 0
-    assert "Parsed query: " in out
-    assert "No results for 'backlgo'; showing results for 'backlog'." in out
+    code, out, err = run(capsys, "search", "backlgo", "--explain", "--data-dir", str(data_dir.root))
+    assert code == 0 and DNA.url in out
+    assert "Parsed query: " in err
+    assert "No results for 'backlgo'; showing results for 'backlog'." in err
 
 
 def test_control_characters_are_stripped(

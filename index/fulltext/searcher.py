@@ -26,7 +26,7 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from itertools import compress
 from typing import Any
 
@@ -46,7 +46,13 @@ from index.fulltext.query import (
     compile_query,
     lift_filters,
 )
-from index.fulltext.snippets import SnippetSource, hit_snippet, snippet_sources, snippet_texts
+from index.fulltext.snippets import (
+    SnippetSource,
+    hit_snippet,
+    read_records,
+    snippet_source,
+    snippet_texts,
+)
 from index.fulltext.suggest import suggest_query
 from index.fulltext.writer import (
     IndexCorruptError,
@@ -55,6 +61,7 @@ from index.fulltext.writer import (
     live_index_path,
     open_searcher,
 )
+from index.records import Record
 
 __all__ = [
     "MAX_EXPANSIONS",
@@ -105,6 +112,15 @@ class Hit:
     published: str | None
     score: float
     snippet: str  # plain text; matched words wrapped in [[ ]]
+    ncj_number: str | None = None
+    topics: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The hit as every face's JSON shows it (``"type": "hit"`` first)."""
+        data = asdict(self)
+        data["topics"], data["authors"] = list(self.topics), list(self.authors)
+        return {"type": "hit", **data}
 
 
 @dataclass(frozen=True)
@@ -115,6 +131,19 @@ class SearchResults:
     suggestion: str | None = None  # a corrected query that has results
     parsed: str = ""  # the query as Whoosh runs it (for --explain)
     corrected: bool = False  # True: hits are for ``suggestion`` (the query found nothing)
+
+    def summary(self, *, page: int, limit: int) -> dict[str, Any]:
+        """What the search found beside its hits, as every face's JSON shows it."""
+        return {
+            "type": "summary",
+            "total": self.total,
+            "page": page,
+            "pages": max(1, -(-self.total // max(limit, 1))),
+            "facets": self.facets,
+            "suggestion": self.suggestion,
+            "corrected": self.corrected,
+            "parsed": self.parsed,
+        }
 
 
 # -- ranking ---------------------------------------------------------------------------------
@@ -278,16 +307,18 @@ def _hits(
     *,
     documents_first: bool = False,
 ) -> list[Hit]:
+    """The hits of a page: the index's stored fields, the store's record (topics, authors,
+    snippet text) where the store answers."""
     stored = [searcher.stored_fields(docnum) for docnum, _ in page]
-    sources: dict[str, SnippetSource] = {}
-    if terms is not None:
-        try:
-            sources = snippet_sources(data_dir, [s["id"] for s in stored])
-        except Exception as exc:  # the index still answers when the store cannot
-            log.warning("snippets from the summary only: the store is unavailable (%s)", exc)
+    records: dict[str, Record] = {}
+    try:
+        records = read_records(data_dir, [s["id"] for s in stored])
+    except Exception as exc:  # the index still answers when the store cannot
+        log.warning("hits from the index only: the store is unavailable (%s)", exc)
     hits = []
     for (_, score), fields in zip(page, stored, strict=True):
-        source = sources.get(fields["id"]) or SnippetSource(fields.get("summary", ""))
+        record = records.get(fields["id"])
+        source = snippet_source(record) if record else SnippetSource(fields.get("summary", ""))
         hits.append(
             Hit(
                 id=fields["id"],
@@ -298,6 +329,9 @@ def _hits(
                 published=fields.get("published_iso") or None,
                 score=round(float(score), 4),
                 snippet=hit_snippet(source, terms or frozenset(), documents_first=documents_first),
+                ncj_number=fields.get("ncj") or None,
+                topics=record.topics if record else (),
+                authors=record.authors if record else (),
             )
         )
     return hits
@@ -350,7 +384,8 @@ def search_ids(data_dir: DataDir, request: SearchRequest) -> Iterator[str]:
 
 
 def similar(data_dir: DataDir, record_id: str, limit: int = 10) -> SearchResults:
-    """Records like ``record_id`` (Whoosh's more-like-this over the record's text)."""
+    """Records like ``record_id``: Whoosh's more-like-this over the record's text. The total and
+    the facets count every other record that shares one of its key terms."""
     if not 1 <= limit <= MAX_LIMIT:
         raise QueryError(f"--limit must be 1 to {MAX_LIMIT:,}.")
     with open_searcher(data_dir) as searcher:
@@ -363,8 +398,12 @@ def similar(data_dir: DataDir, record_id: str, limit: int = 10) -> SearchResults
         results = searcher.more_like(docnum, "body", text=text, top=limit, numterms=12)
         page = [(hit.docnum, hit.score or 0.0) for hit in results]
         hits = _hits(searcher, data_dir, page, None)
+        reader = searcher.reader()
+        table = load_facet_table(live_index_path(data_dir), reader)
+        matches = match_set(searcher, results.q, live_docs(reader), table)
+        matches &= ~(1 << (8 * docnum))
         parsed = f"more like {record_id}"
-    return SearchResults(len(hits), hits, {}, None, parsed)
+    return SearchResults(matches.bit_count(), hits, table.count(matches), None, parsed)
 
 
 def index_location(data_dir: DataDir) -> str:

@@ -19,6 +19,7 @@ from whoosh import highlight
 from index.datadir import DataDir
 from index.filters import DOCUMENT_TYPE
 from index.fulltext.analysis import text_analyzer
+from index.records import Record
 
 log = logging.getLogger(__name__)
 
@@ -104,24 +105,29 @@ def hit_snippet(source: SnippetSource, terms: frozenset[str], *, documents_first
     return make_snippet(own, terms)
 
 
-def snippet_sources(data_dir: DataDir, ids: Sequence[str]) -> dict[str, SnippetSource]:
-    """The snippet text of the records shown, read from the store. A record of kind document
-    is its document: its text counts as its own."""
+def read_records(data_dir: DataDir, ids: Sequence[str]) -> dict[str, Record]:
+    """The records of the hits shown, read from the store in one query."""
     if not ids:
         return {}
     from index.store import Store
 
     with Store.open_reader(data_dir) as store:
-        records = store.get_many(list(ids))
-    sources = {}
-    for r in records:
-        documents = tuple((a.title or a.url, a.text) for a in r.attachments if a.text)
-        if r.content_type == DOCUMENT_TYPE:
-            own = "\n".join([r.summary, r.body, *(text for _, text in documents)])
-            sources[r.id] = SnippetSource(own)
-        else:
-            sources[r.id] = SnippetSource("\n".join([r.summary, r.body]), documents)
-    return sources
+        return {r.id: r for r in store.get_many(list(ids))}
+
+
+def snippet_source(record: Record) -> SnippetSource:
+    """A record's snippet text. A record of kind document is its document: its text counts as
+    its own."""
+    documents = tuple((a.title or a.url, a.text) for a in record.attachments if a.text)
+    if record.content_type == DOCUMENT_TYPE:
+        own = "\n".join([record.summary, record.body, *(text for _, text in documents)])
+        return SnippetSource(own)
+    return SnippetSource("\n".join([record.summary, record.body]), documents)
+
+
+def snippet_sources(data_dir: DataDir, ids: Sequence[str]) -> dict[str, SnippetSource]:
+    """The snippet text of the records shown, read from the store."""
+    return {rid: snippet_source(r) for rid, r in read_records(data_dir, ids).items()}
 
 
 def snippet_texts(data_dir: DataDir, ids: Sequence[str]) -> dict[str, str]:
