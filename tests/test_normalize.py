@@ -62,7 +62,7 @@ def as_golden(result: Record | Skip) -> dict[str, Any]:
 
 
 def test_there_are_enough_golden_pages() -> None:
-    assert len(fixture_inputs()) >= 44
+    assert len(fixture_inputs()) >= 87
 
 
 @pytest.mark.parametrize("path", fixture_inputs(), ids=lambda p: p.stem)

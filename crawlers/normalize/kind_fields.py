@@ -144,7 +144,7 @@ def _publication(x: Extraction) -> dict[str, Any]:
     abstract = [p for value in fields.get("abstract", []) for p in value.paragraphs]
     if not summary and rest and len(rest[0]) < 500 and (abstract or len(rest) > 1):
         summary = rest.pop(0)
-    body = _join(abstract + rest)
+    body = _join([*abstract, *rest, citation_line(citation)])
     ncj = _ncj_number(fields, rest)
     if _NCJRS_SOURCE.search(x.url):
         details["source"] = "NCJRS Virtual Library"
@@ -197,6 +197,21 @@ def parse_citation(text: str, *, labelled: bool = False) -> dict[str, str] | Non
     if cited["dated"]:
         cited["dated"] = find_date(cited["dated"]) or cited["dated"].rstrip(".")
     return cited
+
+
+def citation_line(cited: dict[str, str]) -> str:
+    """The citation as the record's last paragraph ("Cited from: Journal of Federal Law and
+    Practice, Volume 66, Issue 7, 2018-12, pages 3-30"), so that the journal's name is searched
+    like the rest of the page's text; "" without a journal."""
+    if not cited.get("journal"):
+        return ""
+    parts = [cited["journal"]]
+    for key, label in (("volume", "Volume "), ("issue", "Issue "), ("dated", "")):
+        if cited.get(key):
+            parts.append(label + cited[key])
+    if cited.get("journal_pages"):
+        parts.append("pages " + cited["journal_pages"])
+    return "Cited from: " + ", ".join(parts)
 
 
 def _take_citation(rest: list[str], fields: Fields) -> dict[str, str]:

@@ -82,7 +82,7 @@ def normalize_text_document(
     author = fields.get("Author", "")
     chosen, evidence = _text_agency(url, author, head, title, agency)
     details = {
-        "series": fields.get("Series", ""),
+        "series": fields.get("Series", "") or head.series,
         "length_pages": fields.get("pages", ""),
         "agency_evidence": evidence,
     }
@@ -124,6 +124,7 @@ class Letterhead:
     agencies: tuple[str, ...] = ()  # the offices the letterhead names, in order
     title: str = ""
     date: str | None = None
+    series: str = ""
 
 
 _LETTERHEAD_LINE = re.compile(r"^(?:U\.\s?S\.\s+)?Department of Justice$", re.I)
@@ -152,8 +153,19 @@ def read_letterhead(text: str) -> Letterhead:
         if title_done or len(line) > 120 or line.endswith((".", ":")) or len(title_lines) == 2:
             break
         title_lines.append(line)
+    series = ""
+    if len(title_lines) == 2 and _SERIES_LINE.match(title_lines[0]):
+        series = title_lines.pop(0)
     title = repair_text(" ".join(title_lines)) if agencies else ""
-    return Letterhead(tuple(agencies), title, date if agencies else None)
+    return Letterhead(tuple(agencies), title, date if agencies else None, series)
+
+
+#: A series name printed above a legacy document's title ("Juvenile Justice Bulletin").
+_SERIES_LINE = re.compile(
+    r"^(?:[A-Z]{2,6}\s+)?(?:Juvenile Justice\s+)?(?:Bulletin|Fact\s*Sheet|Research in Brief"
+    r"|Special Report|Research Preview|Research Report|Program Focus|Selected Findings)$",
+    re.I,
+)
 
 
 def _text_agency(
@@ -166,7 +178,7 @@ def _text_agency(
         return named, f"author: {author}"
     path = kinds.path_agency(url)
     if path and path != "NCJRS":
-        return path, f"path: a {path} folder"
+        return path, f"path: the {path} folder"
     bureaus = [a for a in head.agencies if a not in ("OJP", "NCJRS")]
     if bureaus:
         return bureaus[-1], f"letterhead: {' / '.join(head.agencies)}"
