@@ -555,7 +555,7 @@ def export_command(
         typer.Option(
             "--format",
             "-f",
-            help="jsonl, csv or json (default: from the file's extension, else jsonl).",
+            help="jsonl, csv, json or xlsx (default: from the file's extension, else jsonl).",
             show_default=False,
         ),
     ] = None,
@@ -579,7 +579,8 @@ def export_command(
     ] = None,
     data_dir: DataDirOption = None,
 ) -> None:
-    """Export live records from the store as JSON Lines, CSV or a JSON array (UTF-8)."""
+    """Export live records from the store as JSON Lines, CSV, a JSON array (UTF-8), or an Excel
+    workbook for people (xlsx)."""
     from index.export import (
         RecordFilter,
         check_target,
@@ -604,8 +605,10 @@ def export_command(
     with open_existing_store(resolved) as store:
         records = select_records(store, RecordFilter.from_filters(filters), resolved, query)
         try:
-            stdout = TerminalSafe(sys.stdout) if sys.stdout.isatty() else sys.stdout
-            count = export_records(records, fmt, target, stdout)
+            terminal = sys.stdout.isatty()
+            stdout = TerminalSafe(sys.stdout) if terminal else sys.stdout
+            binary = None if terminal else sys.stdout.buffer
+            count = export_records(records, fmt, target, stdout, binary)
         except BrokenPipeError:  # the reader stopped early (`| head`): not an error
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return

@@ -45,9 +45,10 @@ __all__ = [
     "select_records",
 ]
 
-FORMATS = ("jsonl", "csv", "json")
+FORMATS = ("jsonl", "csv", "json", "xlsx")
+BINARY_FORMATS = ("xlsx",)
 #: File name extensions and the format they imply.
-EXTENSIONS = {"jsonl": "jsonl", "ndjson": "jsonl", "csv": "csv", "json": "json"}
+EXTENSIONS = {"jsonl": "jsonl", "ndjson": "jsonl", "csv": "csv", "json": "json", "xlsx": "xlsx"}
 JSON_FIELDS = ("details", "attachments", "related")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 JOIN_BATCH = 500  # ids looked up in the store at a time when exporting a search's matches
@@ -233,7 +234,7 @@ def process_alive(pid: int) -> bool:
 
 
 @contextmanager
-def replacing_file(target: Path) -> Iterator[IO[str]]:
+def replacing_file(target: Path, *, binary: bool = False) -> Iterator[IO[Any]]:
     """A text file that replaces the regular file ``target`` only when the block completes,
     keeping its mode (and, where allowed, its owner); a new file gets the umask's mode. Links,
     devices, pipes and folders are refused (``ExportTargetError``)."""
@@ -251,7 +252,10 @@ def replacing_file(target: Path) -> Iterator[IO[str]]:
             os.chmod(temp, stat.S_IMODE(existing.st_mode))
             with suppress(PermissionError):
                 os.chown(temp, existing.st_uid, existing.st_gid)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+        mode: dict[str, Any] = (
+            {"mode": "wb"} if binary else {"mode": "w", "encoding": "utf-8", "newline": ""}
+        )
+        with os.fdopen(fd, **mode) as handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
@@ -290,9 +294,23 @@ def format_for(target: Path | None, fmt: str | None) -> str:
 
 
 def export_records(
-    records: Iterable[Record], fmt: str, target: Path | None, stdout: TextSink
+    records: Iterable[Record],
+    fmt: str,
+    target: Path | None,
+    stdout: TextSink,
+    binary_stdout: IO[bytes] | None = None,
 ) -> int:
-    """Write records to ``target`` atomically, or to ``stdout`` when target is None."""
+    """Write records to ``target`` atomically, or to ``stdout`` when target is None (a binary
+    format to ``binary_stdout``)."""
+    if fmt in BINARY_FORMATS:
+        from index.spreadsheet import write_spreadsheet
+
+        if target is None:
+            if binary_stdout is None:
+                raise UsageError(f"{fmt} is a binary format: write it to a file.")
+            return write_spreadsheet(records, binary_stdout)
+        with replacing_file(target, binary=True) as handle:
+            return write_spreadsheet(records, handle)
     if target is None:
         return write_records(records, fmt, stdout)
     with replacing_file(target) as handle:
