@@ -26,6 +26,7 @@ from crawlers.handover import (
     save_incomplete_summary,
 )
 from crawlers.sites import SiteConfigError
+from index.datadir import DataDir
 
 #: Seconds between two progress lines (the last count is always printed).
 PROGRESS_INTERVAL = 0.5
@@ -60,6 +61,7 @@ def parse_child_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--sites-file", help="a sites file (TOML) overriding the built-ins")
     parser.add_argument("--data-dir", required=True, help="the data dir holding the store")
     parser.add_argument("--run-id", required=True, type=int, help="the store run to stage into")
+    parser.add_argument("--store", help="the store's URL, when it is not the data dir's own")
     parser.add_argument("--full", action="store_true", help="ignore sitemap lastmod and validators")
     parser.add_argument(
         "--deadline", type=float, help="when the run must end (seconds since the epoch)"
@@ -76,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         job = resolve_job(
             args.site,
             sites_file=args.sites_file,
-            data_dir=args.data_dir,
+            data_dir=DataDir.resolve(args.data_dir, store=args.store),
             run_id=args.run_id,
             full=args.full,
             deadline=args.deadline,

@@ -117,6 +117,8 @@ def crawl_command(
     """The command line of the child side."""
     command = [sys.executable, "-m", "crawlers.crawl", "--site", site_name]
     command += ["--data-dir", str(data_dir.root), "--run-id", str(run_id)]
+    if data_dir.store:
+        command += ["--store", data_dir.store]
     if sites_file is not None:
         command += ["--sites-file", str(sites_file)]
     if full:

@@ -1,9 +1,11 @@
-"""The record store: SQLite (WAL), the source of truth for records, sync state and runs.
+"""The record store, the source of truth for records, sync state and runs: SQLite (WAL) in the
+data dir, or PostgreSQL when several machines share it (``index.database``).
 
-Crawl processes stage their results (``stage_results``, several processes at once); the refresh
-flow then applies the whole run in one transaction (``apply_run``, see ``index.sync``) and the
-index step reads what changed (``index_changes``). The SQL is plain (named parameters, ``ON
-CONFLICT ... DO UPDATE``, ``RETURNING``); SQLite specifics stay in ``connect`` and ``write``.
+Crawl processes stage their results (``stage_results``, several processes, on several machines,
+at once); the refresh flow then applies the whole run in one transaction (``apply_run``, see
+``index.sync``) and the index step reads what changed (``index_changes``). The SQL is plain
+(named parameters, ``ON CONFLICT ... DO UPDATE``, ``RETURNING``) and runs unchanged on both
+backends; their differences stay in ``index.database`` and ``connect``.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import json
 import logging
 import os
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -22,9 +24,27 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from sqlalchemy import Connection, inspect
+from sqlalchemy.exc import DBAPIError
+
+from index.database import (
+    BUSY_TIMEOUT_MS,
+    Database,
+    execute,
+    execute_many,
+    is_busy,
+    reason,
+    store_location,
+)
 from index.datadir import DataDir
 from index.errors import ErrorKind, NextStep, OjpError
-from index.migrations import STORE_VERSION, SchemaTooNewError, migrate, schema_version
+from index.migrations import (
+    STORE_VERSION,
+    ForeignDatabaseError,
+    SchemaTooNewError,
+    migrate,
+    schema_version,
+)
 from index.records import OUTCOMES, CrawlSummary, FetchResult, Record
 from index.sync import (
     COUNT_KEYS,
@@ -41,7 +61,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 RUN_STATUSES = ("running", "completed", "failed")
-BUSY_TIMEOUT_MS = 30_000
 CHUNK = 500
 
 
@@ -203,84 +222,124 @@ def refuse_empty_file(path: Path) -> None:
             )
 
 
-def no_such_run(run_id: int, path: Path) -> StoreError:
+def no_such_run(run_id: int, path: Path | str) -> StoreError:
     return StoreError(
         f"no run {run_id} in {path}.", kind=ErrorKind.NOT_FOUND, next_step=NextStep.STATUS
     )
 
 
-class Store:
-    """The record store. One instance per thread; several processes may share the file.
+def not_a_store(shown: str) -> StoreError:
+    return StoreError(
+        f"{shown} is not an ojp-search store; move it aside and run a refresh.",
+        kind=ErrorKind.CORRUPT,
+    )
 
-    A writer (``Store.open``) migrates the schema when it is behind; a reader
-    (``Store.open_reader``) never takes the write lock, so it answers at once from the last
-    committed state while a refresh applies a run.
+
+def connect_sqlite(path: Path, **options: Any) -> sqlite3.Connection:
+    """``connect`` as this module holds it when called (a test may wrap it)."""
+    return connect(path, **options)
+
+
+class Store:
+    """The record store. One instance per thread; several processes may share it.
+
+    ``location`` is a SQLite file (a ``Path``) or a store URL (``sqlite:///...``,
+    ``postgresql://...``). A writer (``Store.open``) creates the schema, or migrates it when it
+    is behind; a reader (``Store.open_reader``) never takes the write lock, so it answers at
+    once from the last committed state while a refresh applies a run.
     """
 
     def __init__(
-        self, path: Path, *, clock: Callable[[], datetime] = utc_now, readonly: bool = False
+        self,
+        location: Path | str,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        readonly: bool = False,
     ) -> None:
-        self.path = Path(path)
         self.clock = clock
         self.readonly = readonly
-        if readonly and not self.path.is_file():
+        self.database = Database(location, readonly=readonly, sqlite_connect=connect_sqlite)
+        self.location = location
+        #: The SQLite file, or the URL (without its password) of a PostgreSQL store.
+        self.path: Path | str = self.database.path or self.database.shown
+        sqlite_file = self.database.path
+        if sqlite_file is not None and readonly and not sqlite_file.is_file():
             raise StoreError(
-                f"no store in {self.path.parent}.",
+                f"no store in {sqlite_file.parent}.",
                 kind=ErrorKind.MISSING,
                 next_step=NextStep.REFRESH,
             )
-        if not readonly:
-            refuse_read_only(self.path.parent)
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            refuse_empty_file(self.path)
+        if sqlite_file is not None and not readonly:
+            refuse_read_only(sqlite_file.parent)
+            sqlite_file.parent.mkdir(parents=True, exist_ok=True)
+            refuse_empty_file(sqlite_file)
         try:
-            self._conn = connect(self.path, readonly=readonly)
-            if readonly:
-                self._check_reader_schema()
-            else:
-                migrate(self._conn)
+            self._conn: Connection = self.database.connect()
+            try:
+                if readonly:
+                    self._check_reader_schema()
+                else:
+                    with self.write() as conn:
+                        migrate(conn)
+            except BaseException:
+                self._conn.close()
+                raise
         except SchemaTooNewError as exc:
             raise StoreError(
                 f"{exc}; {self.path} was written by a newer ojp-search.",
                 kind=ErrorKind.CORRUPT,
                 next_step=NextStep.UPGRADE,
             ) from exc
-        except sqlite3.OperationalError as exc:
-            if "readonly" in str(exc) or "read-only" in str(exc):
-                raise StoreError(
+        except ForeignDatabaseError as exc:
+            raise not_a_store(str(self.path)) from exc
+        except DBAPIError as exc:
+            raise self.open_error(exc) from exc
+
+    def open_error(self, exc: DBAPIError) -> StoreError:
+        if not self.database.is_sqlite:
+            return StoreError(
+                f"cannot open the store {self.path} ({reason(exc)}).",
+                kind=ErrorKind.BUSY if is_busy(exc) else ErrorKind.FAILED,
+                next_step=NextStep.WAIT if is_busy(exc) else NextStep.NONE,
+            )
+        if isinstance(exc.orig, sqlite3.OperationalError):
+            if "readonly" in str(exc.orig) or "read-only" in str(exc.orig):
+                return StoreError(
                     f"the store {self.path} is read-only.",
                     kind=ErrorKind.READ_ONLY,
                     next_step=NextStep.CHECK_PERMISSIONS,
-                ) from exc
-            busy = "locked" in str(exc) or "busy" in str(exc)
-            raise StoreError(
-                f"cannot open the store {self.path} ({exc}).",
+                )
+            busy = is_busy(exc)
+            return StoreError(
+                f"cannot open the store {self.path} ({reason(exc)}).",
                 kind=ErrorKind.BUSY if busy else ErrorKind.FAILED,
                 next_step=NextStep.WAIT if busy else NextStep.NONE,
-            ) from exc
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(
-                f"cannot open the store {self.path} ({exc}); move it aside and run a refresh.",
-                kind=ErrorKind.CORRUPT,
-            ) from exc
+            )
+        return StoreError(
+            f"cannot open the store {self.path} ({reason(exc)}); move it aside and run a refresh.",
+            kind=ErrorKind.CORRUPT,
+        )
 
     def _check_reader_schema(self) -> None:
         """A reader's schema check: a store from an older version is migrated once by a writer
-        (the only time a reader waits for the write lock); an empty or foreign file is refused."""
-        version = schema_version(self._conn)
+        (the only time a reader waits for the write lock); an empty or foreign one is refused."""
+        with self.read() as conn:
+            version = schema_version(conn)
+            empty = version == 0 and not self.database.is_sqlite and not has_tables(conn)
         if version == STORE_VERSION:
             return
-        if version == 0:
-            self._conn.close()
-            refuse_empty_file(self.path)
+        if empty:
             raise StoreError(
-                f"{self.path} is not an ojp-search store; move it aside and run a refresh.",
-                kind=ErrorKind.CORRUPT,
+                f"no store in {self.path}.", kind=ErrorKind.MISSING, next_step=NextStep.REFRESH
             )
+        if version == 0:
+            if self.database.path is not None:
+                refuse_empty_file(self.database.path)
+            raise not_a_store(str(self.path))
         if version < STORE_VERSION:
             self._conn.close()
-            Store(self.path, clock=self.clock).close()
-            self._conn = connect(self.path, readonly=True)
+            Store(self.location, clock=self.clock).close()
+            self._conn = self.database.connect()
             return
         raise SchemaTooNewError(
             f"store schema version {version} is newer than this program ({STORE_VERSION})"
@@ -288,16 +347,23 @@ class Store:
 
     @classmethod
     def open(cls, data_dir: DataDir) -> Store:
-        """The store for writing (created when missing, migrated when behind)."""
-        return cls(data_dir.store_path)
+        """The store of ``data_dir`` for writing (created when missing, migrated when behind)."""
+        return cls(store_location(data_dir))
 
     @classmethod
     def open_reader(cls, data_dir: DataDir) -> Store:
-        """The existing store for reading: never takes the write lock, never creates a file."""
-        return cls(data_dir.store_path, readonly=True)
+        """The existing store of ``data_dir`` for reading: never takes the write lock, never
+        creates anything."""
+        return cls(store_location(data_dir), readonly=True)
+
+    @property
+    def engine(self) -> Any:
+        """The SQLAlchemy engine (for tests and tools that watch the statements)."""
+        return self.database.engine
 
     def close(self) -> None:
         self._conn.close()
+        self.database.dispose()
 
     def __enter__(self) -> Store:
         return self
@@ -314,46 +380,64 @@ class Store:
         return format_time(self.clock())
 
     @contextmanager
-    def write(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction; taken at once so concurrent writers queue on the busy timeout."""
-        self._conn.execute("BEGIN IMMEDIATE")
-        try:
+    def write(self) -> Iterator[Connection]:
+        """One write transaction, taken at once: concurrent writers queue (for at most
+        ``BUSY_TIMEOUT_MS``), readers go on reading the last committed state."""
+        if self._conn.in_transaction():
             yield self._conn
-            self._conn.execute("COMMIT")
-        except BaseException:
-            if self._conn.in_transaction:
-                self._conn.execute("ROLLBACK")
-            raise
+            return
+        try:
+            with self.database.writing(self._conn) as conn:
+                yield conn
+        except DBAPIError as exc:
+            if not is_busy(exc):
+                raise
+            raise StoreError(
+                f"the store {self.path} is busy: another process held its write lock for "
+                f"{BUSY_TIMEOUT_MS // 1000} s.",
+                kind=ErrorKind.BUSY,
+                next_step=NextStep.WAIT,
+            ) from exc
 
     @contextmanager
-    def read(self) -> Iterator[sqlite3.Connection]:
-        """One consistent snapshot for several queries."""
-        self._conn.execute("BEGIN")
-        try:
+    def read(self) -> Iterator[Connection]:
+        """One consistent snapshot for several queries (inside a write: that transaction)."""
+        if self._conn.in_transaction():
             yield self._conn
-        finally:
-            self._conn.execute("COMMIT")
+            return
+        with self.database.reading(self._conn) as conn:
+            yield conn
+
+    def query(self, sql: str, params: Mapping[str, Any] | None = None) -> list[Any]:
+        """The rows of one query, read in a transaction of its own (or the current one)."""
+        with self.read() as conn:
+            return list(execute(conn, sql, params).fetchall())
 
     # -- runs ----------------------------------------------------------------------------------
     def start_run(self, sites: Sequence[str], *, full: bool = False) -> int:
         """Open a run. Runs left running by a crash are marked failed and their staging cleared."""
         now = self.now()
         with self.write() as conn:
-            stale = [row[0] for row in conn.execute("SELECT id FROM runs WHERE status = 'running'")]
+            stale = [
+                row[0] for row in execute(conn, "SELECT id FROM runs WHERE status = 'running'")
+            ]
             for run_id in stale:
-                conn.execute("DELETE FROM staging WHERE run_id = :r", {"r": run_id})
-                conn.execute(
+                execute(conn, "DELETE FROM staging WHERE run_id = :r", {"r": run_id})
+                execute(
+                    conn,
                     "UPDATE runs SET status = 'failed', ended = :now, "
                     "error = 'interrupted: the run never finished' WHERE id = :r",
                     {"now": now, "r": run_id},
                 )
             if stale:
                 log.warning("marked %d unfinished run(s) as failed: %s", len(stale), stale)
-            conn.execute(  # rows a late crawl process staged into a run that had ended
+            execute(  # rows a late crawl process staged into a run that had ended
+                conn,
                 "DELETE FROM staging WHERE run_id IN "
-                "(SELECT id FROM runs WHERE status <> 'running')"
+                "(SELECT id FROM runs WHERE status <> 'running')",
             )
-            rows = conn.execute(
+            rows = execute(
+                conn,
                 "INSERT INTO runs (started, sites, full_crawl, status) "
                 "VALUES (:started, :sites, :full, 'running') RETURNING id",
                 {"started": now, "sites": json.dumps(list(sites)), "full": int(full)},
@@ -365,7 +449,8 @@ class Store:
             raise ValueError(f"a run finishes as completed or failed, not {status!r}")
         with self.write() as conn:
             self.require_run(run_id)
-            conn.execute(
+            execute(
+                conn,
                 "UPDATE runs SET status = :status, ended = :now, error = :error WHERE id = :r",
                 {"status": status, "now": self.now(), "error": error, "r": run_id},
             )
@@ -373,21 +458,22 @@ class Store:
 
     def require_run(self, run_id: int, *, running: bool = False) -> None:
         """Raise StoreError when the run does not exist (or, with ``running``, has ended)."""
-        row = self._conn.execute("SELECT status FROM runs WHERE id = :r", {"r": run_id}).fetchone()
-        if row is None:
+        rows = self.query("SELECT status FROM runs WHERE id = :r", {"r": run_id})
+        if not rows:
             raise no_such_run(run_id, self.path)
+        row = rows[0]
         if running and row[0] != "running":
             raise StoreError(
                 f"run {run_id} has ended ({row[0]}); start a new refresh to crawl again."
             )
 
     def run_report(self, run_id: int) -> RunReport:
-        cursor = self._conn.execute("SELECT * FROM runs WHERE id = :r", {"r": run_id})
-        row = cursor.fetchone()
-        if row is None:
-            raise no_such_run(run_id, self.path)
-        run = dict(zip([c[0] for c in cursor.description], row, strict=True))
-        return self.build_report(run)
+        with self.read() as conn:
+            run = execute(conn, "SELECT * FROM runs WHERE id = :r", {"r": run_id}).mappings()
+            row = run.fetchone()
+            if row is None:
+                raise no_such_run(run_id, self.path)
+            return self.build_report(dict(row))
 
     def build_report(self, run: dict[str, Any]) -> RunReport:
         sites: list[str] = json.loads(run["sites"])
@@ -430,18 +516,18 @@ class Store:
         )
 
     def last_runs(self, limit: int = 10) -> list[RunReport]:
-        cursor = self._conn.execute("SELECT * FROM runs ORDER BY id DESC LIMIT :n", {"n": limit})
-        names = [c[0] for c in cursor.description]
-        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-        return [self.build_report(run) for run in rows]
+        with self.read() as conn:
+            sql = "SELECT * FROM runs ORDER BY id DESC LIMIT :n"
+            rows = [dict(row) for row in execute(conn, sql, {"n": limit}).mappings()]
+            return [self.build_report(run) for run in rows]
 
     # -- crawl side ----------------------------------------------------------------------------
     def crawl_targets(self, site: str) -> list[KnownUrl]:
-        rows = self._conn.execute(
+        rows = self.query(
             "SELECT url, etag, last_modified, sitemap_lastmod, last_fetched, status "
             "FROM url_state WHERE site = :site ORDER BY url",
             {"site": site},
-        ).fetchall()
+        )
         return [KnownUrl(*row) for row in rows]
 
     def stage_results(self, run_id: int, site: str, results: Sequence[FetchResult]) -> None:
@@ -461,7 +547,8 @@ class Store:
         ]
         with self.write() as conn:
             self.require_run(run_id, running=True)
-            conn.executemany(
+            execute_many(
+                conn,
                 "INSERT INTO staging (run_id, site, url, outcome, result) "
                 "VALUES (:run, :site, :url, :outcome, :result)",
                 rows,
@@ -469,24 +556,23 @@ class Store:
 
     def save_crawl_summary(self, run_id: int, summary: CrawlSummary) -> None:
         with self.write() as conn:
-            conn.execute(
+            execute(
+                conn,
                 "INSERT INTO crawl_summaries (run_id, site, summary) VALUES (:r, :site, :s) "
                 "ON CONFLICT (run_id, site) DO UPDATE SET summary = excluded.summary",
                 {"r": run_id, "site": summary.site, "s": summary_to_json(summary)},
             )
 
     def crawl_summaries(self, run_id: int) -> dict[str, CrawlSummary]:
-        rows = self._conn.execute(
+        rows = self.query(
             "SELECT site, summary FROM crawl_summaries WHERE run_id = :r ORDER BY site",
             {"r": run_id},
-        ).fetchall()
+        )
         return {site: summary_from_json(text) for site, text in rows}
 
     def staged_count(self, run_id: int) -> int:
-        row = self._conn.execute(
-            "SELECT COUNT(*) FROM staging WHERE run_id = :r", {"r": run_id}
-        ).fetchone()
-        return int(row[0])
+        rows = self.query("SELECT COUNT(*) FROM staging WHERE run_id = :r", {"r": run_id})
+        return int(rows[0][0])
 
     # -- sync ----------------------------------------------------------------------------------
     def apply_run(
@@ -519,17 +605,19 @@ class Store:
         return changes
 
     def is_applied(self, run_id: int) -> bool:
-        row = self._conn.execute("SELECT applied FROM runs WHERE id = :r", {"r": run_id}).fetchone()
-        return bool(row and row[0])
+        rows = self.query("SELECT applied FROM runs WHERE id = :r", {"r": run_id})
+        return bool(rows and rows[0][0])
 
     def recorded_changes(self, run_id: int) -> RunChanges:
-        rows = self._conn.execute(
-            "SELECT record_id, change FROM changes WHERE run_id = :r ORDER BY seq",
-            {"r": run_id},
-        ).fetchall()
-        withheld = self._conn.execute(
-            "SELECT withheld FROM runs WHERE id = :r", {"r": run_id}
-        ).fetchone()[0]
+        with self.read() as conn:
+            rows = execute(
+                conn,
+                "SELECT record_id, change FROM changes WHERE run_id = :r ORDER BY seq",
+                {"r": run_id},
+            ).fetchall()
+            withheld = execute(
+                conn, "SELECT withheld FROM runs WHERE id = :r", {"r": run_id}
+            ).scalar_one()
         out = RunChanges(withheld=json.loads(withheld))
         for record_id, change in rows:
             getattr(out, change).append(record_id)
@@ -538,8 +626,9 @@ class Store:
     def index_changes(self, after_seq: int) -> IndexChanges:
         """Record ids to upsert into / delete from the index since ``after_seq``."""
         with self.read() as conn:
-            last = conn.execute("SELECT MAX(seq) FROM changes").fetchone()[0]
-            rows = conn.execute(
+            last = execute(conn, "SELECT MAX(seq) FROM changes").scalar()
+            rows = execute(
+                conn,
                 "SELECT id, status FROM records WHERE id IN "
                 "(SELECT record_id FROM changes WHERE seq > :after) ORDER BY id",
                 {"after": after_seq},
@@ -558,23 +647,22 @@ class Store:
         by_alias = (
             "SELECT r.data FROM aliases a JOIN records r ON r.id = a.record_id WHERE a.url = :k"
         )
-        for sql in (
-            "SELECT data FROM records WHERE id = :k",
-            "SELECT data FROM records WHERE url = :k AND status = 'live'",
-            f"{by_alias} AND r.status = 'live'",
-            "SELECT data FROM records WHERE url = :k",
-            by_alias,
-        ):
-            row = self._conn.execute(sql, {"k": key}).fetchone()
-            if row:
-                return Record.from_json(row[0])
+        with self.read() as conn:
+            for sql in (
+                "SELECT data FROM records WHERE id = :k",
+                "SELECT data FROM records WHERE url = :k AND status = 'live'",
+                f"{by_alias} AND r.status = 'live'",
+                "SELECT data FROM records WHERE url = :k",
+                by_alias,
+            ):
+                row = execute(conn, sql, {"k": key}).fetchone()
+                if row:
+                    return Record.from_json(row[0])
         return None
 
     def record_status(self, record_id: str) -> str | None:
-        row = self._conn.execute(
-            "SELECT status FROM records WHERE id = :id", {"id": record_id}
-        ).fetchone()
-        return row[0] if row else None
+        rows = self.query("SELECT status FROM records WHERE id = :id", {"id": record_id})
+        return rows[0][0] if rows else None
 
     def get_many(self, ids: Sequence[str]) -> list[Record]:
         """The records with these ids, in the given order (unknown ids are left out)."""
@@ -583,9 +671,7 @@ class Store:
             chunk = list(ids[start : start + CHUNK])
             params = {f"i{n}": value for n, value in enumerate(chunk)}
             marks = ", ".join(f":{name}" for name in params)
-            rows = self._conn.execute(
-                f"SELECT id, data FROM records WHERE id IN ({marks})", params
-            ).fetchall()
+            rows = self.query(f"SELECT id, data FROM records WHERE id IN ({marks})", params)
             found.update((rid, Record.from_json(data)) for rid, data in rows)
         return [found[i] for i in ids if i in found]
 
@@ -603,10 +689,10 @@ class Store:
         last_id = ""
         while True:
             sql = " AND ".join(["id > :after", *clauses])
-            rows = self._conn.execute(
+            rows = self.query(
                 f"SELECT id, data FROM records WHERE {sql} ORDER BY id LIMIT :n",
                 {**params, "after": last_id, "n": batch_size},
-            ).fetchall()
+            )
             for _, data in rows:
                 yield Record.from_json(data)
             if len(rows) < batch_size:
@@ -615,39 +701,39 @@ class Store:
 
     def count_records(self, *, live_only: bool = True) -> int:
         sql = "SELECT COUNT(*) FROM records" + (" WHERE status = 'live'" if live_only else "")
-        return int(self._conn.execute(sql).fetchone()[0])
+        return int(self.query(sql)[0][0])
 
     # -- reports -------------------------------------------------------------------------------
     def status(self, *, runs: int = 5, failing: int = 20) -> StoreStatus:
-        conn = self._conn
-        by_status = dict(conn.execute("SELECT status, COUNT(*) FROM records GROUP BY status"))
-        by_agency = dict(
-            conn.execute(
-                "SELECT agency, COUNT(*) FROM records WHERE status = 'live' "
-                "GROUP BY agency ORDER BY agency"
-            )
-        )
-        by_type = dict(
-            conn.execute(
-                "SELECT content_type, COUNT(*) FROM records WHERE status = 'live' "
-                "GROUP BY content_type ORDER BY content_type"
-            )
-        )
         failing_sql = (
             "FROM url_state WHERE status = 'error' OR (status = 'live' AND last_error IS NOT NULL)"
         )
-        failing_rows = conn.execute(
-            f"SELECT url, site, status, last_error, last_fetched {failing_sql} "
-            "ORDER BY last_fetched DESC, url LIMIT :n",
-            {"n": failing},
-        ).fetchall()
-        failing_total = conn.execute(f"SELECT COUNT(*) {failing_sql}").fetchone()[0]
+        with self.read() as conn:
+            by_status = count_rows(conn, "SELECT status, COUNT(*) FROM records GROUP BY status")
+            by_agency = count_rows(
+                conn,
+                "SELECT agency, COUNT(*) FROM records WHERE status = 'live' "
+                "GROUP BY agency ORDER BY agency",
+            )
+            by_type = count_rows(
+                conn,
+                "SELECT content_type, COUNT(*) FROM records WHERE status = 'live' "
+                "GROUP BY content_type ORDER BY content_type",
+            )
+            failing_rows = execute(
+                conn,
+                f"SELECT url, site, status, last_error, last_fetched {failing_sql} "
+                "ORDER BY last_fetched DESC, url LIMIT :n",
+                {"n": failing},
+            ).fetchall()
+            failing_total = execute(conn, f"SELECT COUNT(*) {failing_sql}").scalar_one()
+            recent = self.last_runs(runs)
         return StoreStatus(
             live=int(by_status.get("live", 0)),
             gone=int(by_status.get("gone", 0)),
             by_agency=by_agency,
             by_type=by_type,
-            runs=self.last_runs(runs),
+            runs=recent,
             failing=[FailingUrl(*row) for row in failing_rows],
             failing_total=int(failing_total),
         )
@@ -661,18 +747,18 @@ class Store:
         elif since is not None:
             condition, params["since"] = "c.at >= :since", since
         else:
-            last = self._conn.execute(
+            last = self.query(
                 "SELECT MAX(id) FROM runs WHERE status = 'completed' AND applied = 1"
-            ).fetchone()[0]
+            )[0][0]
             if last is None:
                 return []
             condition, params["r"] = "c.run_id = :r", last
-        rows = self._conn.execute(
+        rows = self.query(
             "SELECT c.seq, c.run_id, c.at, c.change, c.record_id, r.agency, r.content_type, "
             f"r.url, r.data FROM changes c JOIN records r ON r.id = c.record_id WHERE {condition} "
             "ORDER BY c.seq DESC",
             params,
-        ).fetchall()
+        )
         return [
             StoreChange(
                 seq=seq,
@@ -687,3 +773,12 @@ class Store:
             )
             for seq, rid, at, change, record_id, agency, kind, url, data in rows
         ]
+
+
+def count_rows(conn: Connection, sql: str) -> dict[str, int]:
+    """``{name: count}`` of a two-column query, in its order."""
+    return {name: int(count) for name, count in execute(conn, sql)}
+
+
+def has_tables(conn: Connection) -> bool:
+    return bool(inspect(conn).get_table_names())

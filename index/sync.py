@@ -25,12 +25,14 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from sqlalchemy import Connection
+
+from index.database import execute, execute_many
 from index.records import CrawlSummary, FetchResult, Record
 
 log = logging.getLogger(__name__)
@@ -142,7 +144,7 @@ class RunSync:
 
     def __init__(
         self,
-        conn: sqlite3.Connection,
+        conn: Connection,
         run_id: int,
         *,
         now: str,
@@ -163,14 +165,14 @@ class RunSync:
     # -- the run -------------------------------------------------------------------------------
     def apply(self) -> RunChanges:
         live_before = dict(
-            self.conn.execute(
-                "SELECT site, COUNT(*) FROM records WHERE status = 'live' GROUP BY site"
-            )
+            execute(
+                self.conn, "SELECT site, COUNT(*) FROM records WHERE status = 'live' GROUP BY site"
+            ).all()
         )
         sites = json.loads(
-            self.conn.execute(
-                "SELECT sites FROM runs WHERE id = :r", {"r": self.run_id}
-            ).fetchone()[0]
+            execute(
+                self.conn, "SELECT sites FROM runs WHERE id = :r", {"r": self.run_id}
+            ).scalar_one()
         )
         for site in sites:
             self.counts[site].update(dict.fromkeys(COUNT_KEYS, 0))
@@ -188,7 +190,8 @@ class RunSync:
         """
         ids = [
             row[0]
-            for row in self.conn.execute(
+            for row in execute(
+                self.conn,
                 "SELECT id FROM staging WHERE id IN "
                 "(SELECT MAX(id) FROM staging WHERE run_id = :r GROUP BY url) "
                 "ORDER BY CASE WHEN outcome IN ('gone', 'excluded') THEN 0 ELSE 1 END, url",
@@ -199,8 +202,8 @@ class RunSync:
             chunk = ids[start : start + BATCH]
             params = {f"i{n}": value for n, value in enumerate(chunk)}
             marks = ", ".join(f":{name}" for name in params)
-            rows = self.conn.execute(
-                f"SELECT id, site, result FROM staging WHERE id IN ({marks})", params
+            rows = execute(
+                self.conn, f"SELECT id, site, result FROM staging WHERE id IN ({marks})", params
             ).fetchall()
             by_id = {staging_id: (site, text) for staging_id, site, text in rows}
             for staging_id in chunk:
@@ -284,7 +287,8 @@ class RunSync:
         ):
             if not value:
                 continue
-            rows = self.conn.execute(
+            rows = execute(
+                self.conn,
                 f"SELECT {RECORD_COLUMNS} FROM records WHERE {column} = :v AND status = 'live' "
                 "ORDER BY first_seen, id",
                 {"v": value},
@@ -302,7 +306,8 @@ class RunSync:
                 self.add_aliases(stored, aliases)
             return "unchanged"
         merged = merge_aliases(record, {*stored.record().aliases, *aliases})
-        self.conn.execute(
+        execute(
+            self.conn,
             "UPDATE records SET site = :site, agency = :agency, content_type = :kind, "
             "published = :published, ncj_number = :ncj, opportunity_id = :oid, "
             "content_hash = :hash, last_seen = :now, last_changed = :now, data = :data "
@@ -314,9 +319,10 @@ class RunSync:
     def write_record(self, record: Record, previous: StoredRecord | None) -> None:
         """Insert a new record, or bring back one that was gone."""
         params = {**record_columns(record), "now": self.now}
-        self.conn.execute("DELETE FROM aliases WHERE url = :url", {"url": record.url})
+        execute(self.conn, "DELETE FROM aliases WHERE url = :url", {"url": record.url})
         if previous is None:
-            self.conn.execute(
+            execute(
+                self.conn,
                 "INSERT INTO records (id, url, site, agency, content_type, published, ncj_number, "
                 "opportunity_id, status, content_hash, first_seen, last_seen, last_changed, data) "
                 "VALUES (:id, :url, :site, :agency, :kind, :published, :ncj, :oid, 'live', "
@@ -324,7 +330,8 @@ class RunSync:
                 params,
             )
             return
-        self.conn.execute(
+        execute(
+            self.conn,
             "UPDATE records SET url = :url, site = :site, agency = :agency, content_type = :kind, "
             "published = :published, ncj_number = :ncj, opportunity_id = :oid, status = 'live', "
             "content_hash = :hash, last_seen = :now, last_changed = :now, data = :data "
@@ -337,14 +344,16 @@ class RunSync:
         record = stored.record()
         merged = merge_aliases(record, {*record.aliases, *urls})
         if set(merged) != set(record.aliases):
-            self.conn.execute(
+            execute(
+                self.conn,
                 "UPDATE records SET data = :data WHERE id = :id",
                 {"data": replace(record, aliases=merged).to_json(), "id": stored.id},
             )
         self.map_aliases(stored.id, urls - {stored.url})
 
     def map_aliases(self, record_id: str, urls: set[str]) -> None:
-        self.conn.executemany(
+        execute_many(
+            self.conn,
             "INSERT INTO aliases (url, record_id) VALUES (:url, :id) "
             "ON CONFLICT (url) DO UPDATE SET record_id = excluded.record_id",
             [{"url": url, "id": record_id} for url in sorted(urls)],
@@ -355,7 +364,8 @@ class RunSync:
         values: dict[str, Any] = {"last_fetched": self.now, "misses": 0, "last_error": None}
         values.update({k: v for k, v in validators(result).items() if v})
         self.update_url_state(result.url, **values)
-        self.conn.execute(
+        execute(
+            self.conn,
             "UPDATE url_state SET status = 'live' WHERE url = :url AND status = 'error' "
             "AND record_id IN (SELECT id FROM records WHERE status = 'live')",
             {"url": result.url},
@@ -411,8 +421,10 @@ class RunSync:
     # -- misses and removals -------------------------------------------------------------------
     def count_misses(self) -> None:
         """Count a miss for every known URL a complete crawl of its site did not report."""
-        rows = self.conn.execute(
-            "SELECT site, summary FROM crawl_summaries WHERE run_id = :r", {"r": self.run_id}
+        rows = execute(
+            self.conn,
+            "SELECT site, summary FROM crawl_summaries WHERE run_id = :r",
+            {"r": self.run_id},
         ).fetchall()
         for site, text in rows:
             staged = sum(self.counts[site][key] for key in OUTCOME_KEYS)
@@ -420,7 +432,8 @@ class RunSync:
                 self.count_site_misses(site)
 
     def count_site_misses(self, site: str) -> None:
-        rows = self.conn.execute(
+        rows = execute(
+            self.conn,
             "SELECT u.url, u.misses, r.id, r.url, r.site, r.status "
             "FROM url_state u LEFT JOIN records r ON r.id = u.record_id "
             "WHERE u.site = :site AND u.status <> 'gone'",
@@ -439,8 +452,9 @@ class RunSync:
                 self.add_candidate(record_site, removal)
             else:
                 gone.append({"url": url})
-        self.conn.executemany("UPDATE url_state SET misses = :misses WHERE url = :url", updates)
-        self.conn.executemany(
+        execute_many(self.conn, "UPDATE url_state SET misses = :misses WHERE url = :url", updates)
+        execute_many(
+            self.conn,
             "UPDATE url_state SET status = 'gone', etag = NULL, last_modified = NULL "
             "WHERE url = :url",
             gone,
@@ -475,7 +489,8 @@ class RunSync:
         return withheld
 
     def remove(self, site: str, removal: Removal) -> None:
-        self.conn.execute(
+        execute(
+            self.conn,
             "UPDATE records SET status = 'gone', last_changed = :now WHERE id = :id",
             {"now": self.now, "id": removal.record_id},
         )
@@ -494,12 +509,14 @@ class RunSync:
             "hash": content_hash,
             "at": self.now,
         }
-        self.conn.execute(
+        execute(
+            self.conn,
             "INSERT INTO history (record_id, run_id, change, content_hash, at) "
             "VALUES (:id, :r, :change, :hash, :at)",
             params,
         )
-        self.conn.execute(
+        execute(
+            self.conn,
             "INSERT INTO changes (run_id, record_id, change, at) VALUES (:r, :id, :change, :at)",
             params,
         )
@@ -509,8 +526,9 @@ class RunSync:
         counts = {
             site: {key: counter[key] for key in COUNT_KEYS} for site, counter in self.counts.items()
         }
-        self.conn.execute("DELETE FROM staging WHERE run_id = :r", {"r": self.run_id})
-        self.conn.execute(
+        execute(self.conn, "DELETE FROM staging WHERE run_id = :r", {"r": self.run_id})
+        execute(
+            self.conn,
             "UPDATE runs SET applied = 1, counts = :counts, errors = :errors, "
             "withheld = :withheld WHERE id = :r",
             {
@@ -522,8 +540,8 @@ class RunSync:
         )
 
     def find_record(self, condition: str, key: str) -> StoredRecord | None:
-        row = self.conn.execute(
-            f"SELECT {RECORD_COLUMNS} FROM records WHERE {condition}", {"k": key}
+        row = execute(
+            self.conn, f"SELECT {RECORD_COLUMNS} FROM records WHERE {condition}", {"k": key}
         ).fetchone()
         return StoredRecord(*row) if row else None
 
@@ -536,7 +554,8 @@ class RunSync:
         columns = {"site": site, "last_seen": self.now, **values}
         names = ["url", "first_seen", *columns]
         updates = ", ".join(f"{name} = excluded.{name}" for name in columns)
-        self.conn.execute(
+        execute(
+            self.conn,
             f"INSERT INTO url_state ({', '.join(names)}) "
             f"VALUES ({', '.join(':' + n for n in names)}) "
             f"ON CONFLICT (url) DO UPDATE SET {updates}",
@@ -547,7 +566,7 @@ class RunSync:
         """Update a known URL's sync state (unknown URLs are left unknown)."""
         values = {"last_seen": self.now, **values}
         sets = ", ".join(f"{name} = :{name}" for name in values)
-        self.conn.execute(f"UPDATE url_state SET {sets} WHERE url = :url", {**values, "url": url})
+        execute(self.conn, f"UPDATE url_state SET {sets} WHERE url = :url", {**values, "url": url})
 
 
 OUTCOME_KEYS = ("fetched", "not_modified", "skipped", "excluded", "gone", "failed")

@@ -1,27 +1,31 @@
-"""The sync rules of ``Store.apply_run``: first driven by staged crawl results over successive
-runs, then through six successive refreshes of the sample site (real crawls, the real index) with
-pages edited, removed, failing and no longer reached between them."""
+"""The sync rules of ``Store.apply_run``, on SQLite and on PostgreSQL: first driven by staged
+crawl results over successive runs, then through six successive refreshes of the sample site
+(real crawls, the real index) with pages edited, removed, failing and no longer reached between
+them."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import event
 
 from crawlers.runner import crawl_site
 from crawlers.sample_site import SampleSite, copy_site, sites_toml
 from crawlers.sample_site.editor import EditableSite
 from crawlers.sites import load_sites
+from index.database import execute
 from index.datadir import DataDir
 from index.fulltext.searcher import SearchRequest, search
 from index.fulltext.writer import IndexUpdate, live_index_path, update_index
 from index.records import CrawlSummary
 from index.store import RunReport, Store
 from index.sync import RunChanges
+from tests.plugins.postgres import BACKENDS
 from tests.store_builders import edited, fetched, make_record, outcome, run_crawl
 
 #: One worker runs this whole module, so that the six refreshes at its end are made once.
@@ -29,8 +33,8 @@ pytestmark = pytest.mark.xdist_group("sync")
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    with Store(tmp_path / "store.sqlite3") as opened:
+def store(store_url: str) -> Iterator[Store]:
+    with Store(store_url) as opened:
         yield opened
 
 
@@ -39,16 +43,16 @@ def live_ids(store: Store) -> set[str]:
 
 
 def url_state(store: Store, url: str) -> dict[str, object]:
-    cursor = store._conn.execute("SELECT * FROM url_state WHERE url = :u", {"u": url})
-    row = cursor.fetchone()
-    return dict(zip([c[0] for c in cursor.description], row, strict=True))
+    with store.read() as conn:
+        row = execute(conn, "SELECT * FROM url_state WHERE url = :u", {"u": url}).mappings().one()
+        return dict(row)
 
 
 def history(store: Store, record_id: str) -> list[tuple[int, str]]:
-    rows = store._conn.execute(
+    rows = store.query(
         "SELECT run_id, change FROM history WHERE record_id = :id ORDER BY id", {"id": record_id}
     )
-    return list(rows)
+    return [(int(run_id), change) for run_id, change in rows]
 
 
 def test_new_urls_are_added_and_logged(store: Store) -> None:
@@ -234,12 +238,14 @@ def test_dedupe_by_ncj_merges_into_the_older_record(store: Store) -> None:
     assert changes.added == changes.changed == changes.removed == []
 
 
-def test_dedupe_of_two_new_pages_is_deterministic(tmp_path: Path) -> None:
+def test_dedupe_of_two_new_pages_is_deterministic(
+    backend: str, new_store_url: Callable[[str], str]
+) -> None:
     one = make_record("one", ncj_number="1")
     two = make_record("two", ncj_number="1")
     kept = []
-    for n, order in enumerate(([one, two], [two, one])):
-        with Store(tmp_path / f"{n}.sqlite3") as store:
+    for order in ([one, two], [two, one]):
+        with Store(new_store_url(backend)) as store:
             _, changes = run_crawl(store, [fetched(r) for r in order])
             kept.append((changes.added, store.get(two.url).aliases))
     assert kept[0] == kept[1] == ([one.id], (two.url,))
@@ -381,12 +387,11 @@ def refresh_site(data: DataDir, sites_file: Path) -> Refresh:
         run_id = store.start_run(["nij"])
     summary = crawl_site("nij", sites_file=sites_file, data_dir=data, run_id=run_id)
     with Store.open(data) as store:
-        statements: list[str] = []
-        store._conn.set_trace_callback(statements.append)
+        statements = watch_transactions(store)
         changes = store.apply_run(
             run_id, miss_limit=crawl.miss_limit, max_removal_share=crawl.max_removal_share
         )
-        store._conn.set_trace_callback(None)
+        statements = list(statements)
         index = update_index(store, data)
         report = store.finish_run(run_id, status="completed")
         records = table_rows(store, "records")
@@ -396,11 +401,26 @@ def refresh_site(data: DataDir, sites_file: Path) -> Refresh:
     )
 
 
+def watch_transactions(store: Store) -> list[str]:
+    """The statements the store runs from now on, with BEGIN / COMMIT / ROLLBACK as the
+    transactions start and end (on both backends alike)."""
+    seen: list[str] = []
+    events = {
+        "begin": lambda conn: seen.append("BEGIN"),
+        "commit": lambda conn: seen.append("COMMIT"),
+        "rollback": lambda conn: seen.append("ROLLBACK"),
+        "before_cursor_execute": lambda conn, cursor, sql, *args: seen.append(sql),
+    }
+    for name, listener in events.items():
+        event.listen(store.engine, name, listener)
+    return seen
+
+
 def table_rows(store: Store, table: str) -> dict[str, dict[str, Any]]:
     """A whole table, row by row, keyed by its first column."""
-    cursor = store._conn.execute(f"SELECT * FROM {table}")
-    names = [c[0] for c in cursor.description]
-    return {row[0]: dict(zip(names, row, strict=True)) for row in cursor}
+    with store.read() as conn:
+        rows = execute(conn, f"SELECT * FROM {table}").mappings().all()
+    return {row[next(iter(row.keys()))]: dict(row) for row in rows}
 
 
 def touch_lastmod(site: EditableSite, *paths: str) -> None:
@@ -410,10 +430,15 @@ def touch_lastmod(site: EditableSite, *paths: str) -> None:
         assert site.set_lastmod(path, now), path
 
 
-@pytest.fixture(scope="module")
-def site_history(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SiteHistory]:
+@pytest.fixture(scope="module", params=BACKENDS)
+def site_history(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[SiteHistory]:
     root = tmp_path_factory.mktemp("sync-history")
-    data = DataDir(root / "data")
+    store = None
+    if request.param == "postgresql":
+        store = request.getfixturevalue("postgres_databases").create()
+    data = DataDir(root / "data", store=store)
     with SampleSite(copy_site(root / "site")) as served:
         site = EditableSite(served)
         base_url = site.base_url
@@ -558,8 +583,10 @@ def test_a_site_that_is_down_removes_nothing(site_history: SiteHistory) -> None:
 
 def test_each_run_is_one_store_transaction(site_history: SiteHistory) -> None:
     for run in site_history.runs:
-        begins = [sql for sql in run.statements if sql.startswith("BEGIN")]
-        commits = [sql for sql in run.statements if sql == "COMMIT"]
-        assert (begins, commits) == (["BEGIN IMMEDIATE"], ["COMMIT"])
+        ends = [sql for sql in run.statements if sql in ("BEGIN", "COMMIT", "ROLLBACK")]
+        assert ends == ["BEGIN", "COMMIT"]
+        assert "BEGIN" in run.statements[:2] and run.statements[-1] == "COMMIT"
+        if site_history.data.store is None:  # SQLite takes the write lock at once
+            assert "BEGIN IMMEDIATE" in run.statements[:2]
     with Store.open(site_history.data) as store:
         assert store.index_changes(0).last_seq == site_history.runs[-1].index.last_seq
