@@ -406,7 +406,7 @@ def compile_query(searcher: Searcher, request: SearchRequest) -> CompiledQuery:
     in a document.
     """
     request = check_request(request)
-    prepared = prepare_query(request.query)
+    prepared = relax_question(prepare_query(request.query))
     expanded = expand_synonyms(prepared)
     reader = searcher.reader()
     parser = make_parser(searcher.schema)
@@ -429,3 +429,44 @@ def compile_query(searcher: Searcher, request: SearchRequest) -> CompiledQuery:
         highlight=highlight_terms(typed),
         exact=exact is not None,
     )
+
+
+# -- questions and partial matches -----------------------------------------------------------
+
+#: Words a question or a search-box phrase carries that say nothing about what is sought: they
+#: are dropped from the words every hit must have ("how do I apply for NIJ funding?").
+_QUESTION_WORDS = """a about an and any are as at be can could did do does for from get give how i
+in is it me my of on or our please should show tell that the their there these this to was we
+were what when where which who whom whose why will with would you your"""
+QUESTION_WORDS = frozenset(_QUESTION_WORDS.split())
+_PLAIN = re.compile(r"^[\w\s'’.,;!?&/-]*$")
+_OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "TO"})
+_WORD_PUNCTUATION = re.compile(r"(?<=\w)[?!.,;:]+(?=\s|$)|(?:^|\s)[?!.,;:]+(?=\s|$)")
+
+
+def is_plain_text(text: str) -> bool:
+    """True for words typed as one types them into a search box: no quotes, fields, groups,
+    wildcards or operators."""
+    return bool(_PLAIN.match(text)) and not (_OPERATORS & set(text.split()))
+
+
+def relax_question(text: str) -> str:
+    """A plain query without its question words and sentence punctuation ("how do I apply for
+    NIJ funding?" → "apply NIJ funding"); any other query unchanged. A query of such words only
+    is left as typed."""
+    if not is_plain_text(text):
+        return text
+    words = _WORD_PUNCTUATION.sub(" ", text).split()
+    kept = [word for word in words if word.lower().strip("'’") not in QUESTION_WORDS]
+    return " ".join(kept) if kept else " ".join(words) or text
+
+
+def word_queries(compiled: CompiledQuery) -> list[query.Query]:
+    """The per-word parts of a plain query of several words (each matching its word in any
+    field), for matching most of the words when no record has them all; [] otherwise."""
+    if compiled.exact or compiled.documents_first or not is_plain_text(compiled.request.query):
+        return []
+    q = compiled.query
+    if not isinstance(q, query.And) or len(q.subqueries) < 2:
+        return []
+    return list(q.subqueries)

@@ -45,6 +45,8 @@ from index.fulltext.query import (
     SearchRequest,
     compile_query,
     lift_filters,
+    relax_question,
+    word_queries,
 )
 from index.fulltext.snippets import (
     SnippetSource,
@@ -131,6 +133,8 @@ class SearchResults:
     suggestion: str | None = None  # a corrected query that has results
     parsed: str = ""  # the query as Whoosh runs it (for --explain)
     corrected: bool = False  # True: hits are for ``suggestion`` (the query found nothing)
+    notice: str | None = None  # what every face says above the hits (a partial match)
+    partial: bool = False  # True: no record has all the words; hits have most of them
 
     def summary(self, *, page: int, limit: int) -> dict[str, Any]:
         """What the search found beside its hits, as every face's JSON shows it."""
@@ -142,8 +146,13 @@ class SearchResults:
             "facets": self.facets,
             "suggestion": self.suggestion,
             "corrected": self.corrected,
+            "notice": self.notice,
+            "partial": self.partial,
             "parsed": self.parsed,
         }
+
+
+PARTIAL_NOTICE = "No record has all the words; showing records with most of them."
 
 
 # -- ranking ---------------------------------------------------------------------------------
@@ -202,7 +211,7 @@ def newest_first(table: FacetTable, matches: int, count: int) -> list[tuple[int,
 
 
 def _ranked(
-    context: SearchContext, compiled: CompiledQuery
+    context: SearchContext, compiled: CompiledQuery, restrict: int | None = None
 ) -> tuple[int, list[tuple[int, float]], dict[str, dict[str, int]]]:
     """(total, [(docnum, score)] for the page, facets).
 
@@ -214,6 +223,8 @@ def _ranked(
     matches = match_set(searcher, compiled.query, context.live, table)
     if compiled.filter is not None and matches:
         matches &= filter_set(context, compiled)
+    if restrict is not None:
+        matches &= restrict
     total = matches.bit_count()
     facets = table.count(matches)
     if not total:
@@ -223,7 +234,8 @@ def _ranked(
     end = start + request.limit
     if isinstance(scored_query, query.Every):  # nothing to score: newest first
         return total, newest_first(table, matches, end)[start:end], facets
-    allowed = doc_ids(matches, table.doc_count) if compiled.filter is not None or lifted else None
+    restricted = compiled.filter is not None or lifted or restrict is not None
+    allowed = doc_ids(matches, table.doc_count) if restricted else None
     if request.sort == "date":
         newest = sorting.FieldFacet("published", reverse=True)
         hits = _collect(context, scored_query, end, allowed, sortedby=newest)
@@ -352,7 +364,7 @@ def search(
         total, page, facets = _ranked(context, compiled)
         suggestion, absent = (None, False)
         if not compiled.exact:
-            suggestion, absent = suggest_query(searcher, compiled.request.query)
+            suggestion, absent = suggest_query(searcher, relax_question(request.query))
         corrected = False
         if suggestion is not None:
             fixed = compile_query(searcher, replace(compiled.request, query=suggestion))
@@ -361,10 +373,42 @@ def search(
                 suggestion = None
             elif total == 0 or (absent and total2 > total):
                 compiled, total, page, facets, corrected = fixed, total2, page2, facets2, True
+        partial = False
+        if total == 0 and not corrected:
+            found = _most_words(context, compiled)
+            if found is not None:
+                compiled, total, page, facets = found
+                partial = True
         hits = _hits(
             searcher, data_dir, page, compiled.highlight, documents_first=compiled.documents_first
         )
-    return SearchResults(total, hits, facets, suggestion, compiled.parsed, corrected)
+    notice = PARTIAL_NOTICE if partial else None
+    return SearchResults(
+        total, hits, facets, suggestion, compiled.parsed, corrected, notice, partial
+    )
+
+
+def _most_words(
+    context: SearchContext, compiled: CompiledQuery
+) -> tuple[CompiledQuery, int, list[tuple[int, float]], dict[str, dict[str, int]]] | None:
+    """When no record has all the words of a plain query: the records with the most of them
+    (all but one, else fewer, down to half), ranked by how well they match; None when there
+    are none or the query is not plain words."""
+    words = word_queries(compiled)
+    if not words:
+        return None
+    at_least = [context.live] + [0] * len(words)  # at_least[m]: docs with m or more words
+    for word in words:
+        found = match_set(context.searcher, word, context.live, context.facets)
+        for m in range(len(words), 0, -1):
+            at_least[m] |= at_least[m - 1] & found
+    for m in range(len(words) - 1, max(1, len(words) // 2) - 1, -1):
+        if at_least[m]:
+            anywhere = replace(compiled, query=query.Or(words))
+            total, page, facets = _ranked(context, anywhere, restrict=at_least[m])
+            if total:
+                return anywhere, total, page, facets
+    return None
 
 
 def search_ids(data_dir: DataDir, request: SearchRequest) -> Iterator[str]:
