@@ -177,7 +177,8 @@ COMMON_DENY = (
     r"^/(user|admin)(/|$)",  # Drupal account and admin pages
     r"^/node/\d+/",  # Drupal node sub-pages (edit, revisions)
     r"^/(es|fr|zh-hans|vi)/",  # machine-translated duplicates of English pages
-    r"^/sites/g/files/",  # the file tree: documents and images, not pages
+    # the file tree holds documents and images, not pages; archived HTML pages there are pages
+    r"^/sites/g/files/(?![^/]+/files/archives/[^?#]+\.html?$)",
 )
 
 #: Page-kind rules shared by every bureau host; first match wins.
