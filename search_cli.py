@@ -36,7 +36,8 @@ class ExitCode(enum.IntEnum):
     NO_DATA = 3  # no store or index yet: run a refresh first
     NOT_FOUND = 4  # show / similar: no such record
     BUSY = 5  # another refresh holds the data dir
-    INTERRUPTED = 130
+    INTERRUPTED = 130  # Ctrl-C (SIGINT)
+    TERMINATED = 143  # SIGTERM, as a service manager stops a command
 
 
 class CliError(Exception):
@@ -90,14 +91,14 @@ def next_step_hint(error: OjpError) -> str:
 
     return {
         NextStep.NONE: "",
-        NextStep.REFRESH: 'Run "ojp-search refresh" first.',
-        NextStep.REBUILD: 'Run "ojp-search rebuild".',
+        NextStep.REFRESH: f'Run "{command_hint("refresh")}" first.',
+        NextStep.REBUILD: f'Run "{command_hint("rebuild")}".',
         NextStep.FIND_ID: 'Find ids with "ojp-search search QUERY --json".',
-        NextStep.STATUS: 'See "ojp-search status".',
+        NextStep.STATUS: f'See "{command_hint("status")}".',
         NextStep.UPGRADE: "Upgrade ojp-search to open it.",
         NextStep.WAIT: "Wait for it to finish and try again.",
         NextStep.CHECK_PERMISSIONS: "Make the data dir writable, or give another --data-dir.",
-        NextStep.FORCE: 'Run "ojp-search rebuild --force" to do it anyway.',
+        NextStep.FORCE: f'Run "{command_hint("rebuild --force")}" to do it anyway.',
     }[error.next_step]
 
 
@@ -107,10 +108,24 @@ def error_line(error: OjpError) -> str:
     return f"{error.message} {hint}" if hint else error.message
 
 
+#: The ``--data-dir`` the user gave (hints repeat it, so the next command reaches the same data).
+GIVEN: dict[str, str] = {}
+
+
 def resolve_data_dir(flag: Path | None) -> DataDir:
     from index.datadir import DataDir
 
+    if flag:
+        GIVEN["data_dir"] = str(flag)
     return DataDir.resolve(flag)
+
+
+def command_hint(command: str) -> str:
+    """``ojp-search COMMAND``, with the ``--data-dir`` the user gave, quoted for a shell."""
+    flag = GIVEN.get("data_dir")
+    return (
+        f"ojp-search {command} --data-dir {shell_quote(flag)}" if flag else f"ojp-search {command}"
+    )
 
 
 def fail(message: str, code: ExitCode = ExitCode.USAGE) -> NoReturn:
@@ -701,29 +716,45 @@ def refresh_command(
     data_dir: DataDirOption = None,
     verbose: VerboseOption = False,
 ) -> int:
-    """Crawl the sites, sync the store and update the index (one run, reported at the end)."""
-    where = resolve_data_dir(data_dir)
-    names = select_site_names(site, sites_file)
-    ensure_refresh_free(where)
-    from flows.refresh import RefreshFailedError, refresh
-    from flows.report import render_text
+    """Crawl the sites, sync the store and update the index (one run, reported at the end).
 
-    try:
-        report = run_with_progress(
-            names,
-            verbose,
-            lambda: refresh(
-                sites=list(site) if site else None,
-                full=full,
-                sites_file=str(sites_file) if sites_file else None,
-                data_dir=str(where.root),
-            ),
-        )
-    except RefreshFailedError as exc:
-        sys.stdout.write(printable(render_text(exc.report)) + "\n")
-        print_error(error_line(exc))
-        return int(exit_code(exc))
+    The data dir remembers the sites file it was refreshed with: later refreshes of it without
+    --sites-file crawl the same sites.
+    """
+    import time
+
+    from flows.sites import select_sites
+    from index.lock import hold_refresh_lock
+
+    started = time.monotonic()
+    where = resolve_data_dir(data_dir)
+    selection = select_sites(where, site, sites_file)
+    with hold_refresh_lock(
+        where.ensure()
+    ):  # before Prefect starts: a second refresh is told at once
+        say(f"Refreshing {where.root}: {selection.describe()}.")
+        say("Starting Prefect (the first run of a process takes a few seconds)...")
+        from flows.refresh import RefreshFailedError, refresh
+        from flows.report import render_text
+
+        try:
+            report = run_with_progress(
+                selection.names,
+                verbose,
+                lambda: refresh(
+                    sites=list(site) if site else None,
+                    full=full,
+                    sites_file=str(selection.sites_file) if selection.sites_file else None,
+                    data_dir=str(where.root),
+                ),
+            )
+        except RefreshFailedError as exc:
+            sys.stdout.write(printable(render_text(exc.report)) + "\n")
+            say(f"Took {time.monotonic() - started:.1f} s in all, Prefect's start included.")
+            print_error(error_line(exc))
+            return int(exit_code(exc))
     sys.stdout.write(printable(render_text(report)) + "\n")
+    say(f"Took {time.monotonic() - started:.1f} s in all, Prefect's start included.")
     return int(ExitCode.OK)
 
 
@@ -744,24 +775,70 @@ def schedule_command(
 
     Reports to the Prefect server at PREFECT_API_URL; without one, starts a local server.
     """
-    import contextlib
-    import signal
+    from datetime import UTC, datetime
+    from functools import partial
+
+    from flows.sites import select_sites
 
     where = resolve_data_dir(data_dir).ensure()
-    select_site_names(site, sites_file)
-    from flows.schedule import build_deployment, prefect_api, serve_refresh
+    selection = select_sites(where, site, sites_file)
+    from flows.schedule import (
+        RunWatcher,
+        build_deployment,
+        next_run_time,
+        prefect_api,
+        serve_refresh,
+    )
 
     deployment = build_deployment(
-        data_dir=where, cron=cron, interval=interval, sites=site, sites_file=sites_file
+        data_dir=where,
+        cron=cron,
+        interval=interval,
+        sites=site,
+        sites_file=selection.sites_file,
     )
     when = f"every {interval:g} s" if interval else f'on "{cron or "0 5 * * *"}"'
+    due = partial(next_run_time, cron, interval)
     # SIGTERM stops it like Ctrl-C does, at any point: the local server is stopped on the way out.
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
-    with contextlib.suppress(KeyboardInterrupt), prefect_api(where, say) as api_url:
-        say(f"Refreshing {where.root} {when}, one run at a time. Press Ctrl-C to stop.")
-        serve_refresh(deployment, api_url)
+    stop = StopSignals()
+    watcher = RunWatcher(where, tell, due)
+    try:
+        with prefect_api(where, say) as api_url:
+            say(f"Refreshing {where.root} {when}: {selection.describe()}; one run at a time.")
+            tell(f"Next refresh: {due(datetime.now(UTC)):%Y-%m-%d %H:%M} UTC. Ctrl-C stops.")
+            watcher.start()
+            serve_refresh(deployment, api_url)
+    except KeyboardInterrupt:
+        say("Stopped.")
+        return int(stop.exit_code())
+    finally:
+        watcher.stopped.set()
     say("Stopped.")
     return int(ExitCode.OK)
+
+
+class StopSignals:
+    """SIGTERM raises ``KeyboardInterrupt`` as Ctrl-C does, so that ``finally`` blocks stop
+    what a command started; ``exit_code`` then tells the two apart (143 or 130)."""
+
+    def __init__(self) -> None:
+        import signal
+
+        self.terminated = False
+        signal.signal(signal.SIGTERM, self.on_term)
+
+    def on_term(self, signum: int, frame: object) -> None:
+        self.terminated = True
+        raise KeyboardInterrupt
+
+    def exit_code(self) -> ExitCode:
+        return ExitCode.TERMINATED if self.terminated else ExitCode.INTERRUPTED
+
+
+def tell(line: str) -> None:
+    """A result line for whoever reads stdout (a log file, a terminal)."""
+    sys.stdout.write(f"{strip_control(line)}\n")
+    sys.stdout.flush()
 
 
 def say(line: str) -> None:
@@ -906,6 +983,95 @@ def serve_command(
     return int(ExitCode.OK)
 
 
+# === import, store copy (index/transfer.py) ==================================================
+#
+# Move a store between backends and machines without crawling again.
+
+StoreOption = Annotated[
+    str | None,
+    typer.Option(
+        "--store",
+        help="The store's URL: sqlite:///PATH or postgresql://HOST/DB (else "
+        "$OJP_SEARCH_STORE_URL, else the data dir's config, else the data dir's own SQLite file).",
+        show_default=False,
+    ),
+]
+
+
+@app.command("import")
+def import_command(
+    file: Annotated[
+        str, typer.Argument(help="Records as `export --format jsonl` writes them; - for stdin.")
+    ],
+    store: StoreOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Import records into the store as one run (same sync rules as a crawl), then update the
+    index."""
+    from index.datadir import DataDir
+    from index.fulltext.writer import update_index
+    from index.lock import hold_refresh_lock
+    from index.store import Store
+    from index.transfer import import_records
+
+    where = DataDir.resolve(data_dir, store=store)
+    source = "stdin" if file == "-" else file
+    with hold_refresh_lock(where.ensure()), Store.open(where) as opened:
+        if file == "-":
+            result = import_records(opened, sys.stdin, source=source)
+        else:
+            try:
+                lines = open(file, encoding="utf-8")  # noqa: SIM115 - closed below
+            except OSError as exc:
+                fail(f"cannot read {file}: {exc.strerror or exc}.")
+            with lines:
+                result = import_records(opened, lines, source=source)
+        update = update_index(opened, where)
+    totals = result.report.totals
+    sys.stdout.write(
+        f"Imported {result.records} records from {strip_control(source)} as run "
+        f"{result.report.run_id}: {totals['added']} added, {totals['changed']} changed, "
+        f"{totals['unchanged']} unchanged; the index holds {update.documents} records.\n"
+    )
+
+
+store_app = typer.Typer(
+    name="store",
+    help="Move the store between SQLite and PostgreSQL, or to another machine.",
+    no_args_is_help=True,
+)
+app.add_typer(store_app)
+
+
+@store_app.command("copy")
+def store_copy_command(
+    to: Annotated[
+        str,
+        typer.Option(
+            "--to",
+            help="The new, empty store: sqlite:///PATH or postgresql://HOST/DB.",
+            show_default=False,
+        ),
+    ],
+    store: StoreOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Copy every record, URL state, run and change of the store into a new, empty store."""
+    from index.datadir import DataDir
+    from index.store import Store
+    from index.transfer import copy_store
+
+    where = DataDir.resolve(data_dir, store=store)
+    with Store.open_reader(where) as source, Store(to) as target:
+        result = copy_store(source, target)
+        shown = (str(source.path), str(target.path))
+    rows = result.rows
+    sys.stdout.write(
+        f"Copied {shown[0]} to {shown[1]}: {rows['records']} records, {rows['url_state']} URLs, "
+        f"{rows['runs']} runs, {rows['changes']} changes.\n"
+    )
+
+
 @functools.cache
 def cli_command() -> Any:
     """The app's argument parser, built once per process."""
@@ -934,6 +1100,7 @@ def main(argv: list[str] | None = None) -> int:
     """Console-script entry point: runs the app and turns known failures into one-line errors."""
     from index.errors import OjpError
 
+    GIVEN.clear()
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     args = [a for a in (argv if argv is not None else sys.argv[1:]) if a != "--debug"]
     try:

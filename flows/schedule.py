@@ -15,11 +15,12 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import Any, cast
@@ -233,3 +234,64 @@ class LocalPrefectServer:
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.stop()
+
+
+def next_run_time(cron: str | None, interval: float | None, after: datetime) -> datetime:
+    """When the schedule next fires after ``after`` (UTC): the cron expression's next match,
+    or ``after`` plus the interval."""
+    if interval:
+        return after + timedelta(seconds=interval)
+    from cronsim import CronSim
+
+    return next(CronSim(cron or DEFAULT_CRON, after.astimezone(UTC)))
+
+
+class RunWatcher(threading.Thread):
+    """Tells ``say`` one line as each refresh of the data dir finishes (read from the store's
+    run log every ``every`` seconds), then when the next one is due."""
+
+    def __init__(
+        self,
+        data_dir: DataDir,
+        say: Callable[[str], None],
+        due: Callable[[datetime], datetime],
+        every: float = 2.0,
+    ) -> None:
+        super().__init__(name="run-watcher", daemon=True)
+        self.data_dir, self.say, self.due, self.every = data_dir, say, due, every
+        self.stopped = threading.Event()
+        self.seen = self.last_finished()
+
+    def last_finished(self) -> int:
+        from index.store import Store, StoreError
+
+        try:
+            with Store.open_reader(self.data_dir) as store:
+                runs = [run for run in store.last_runs(5) if run.status != "running"]
+        except StoreError:
+            return 0
+        return max((run.run_id for run in runs), default=0)
+
+    def run(self) -> None:
+        from index.store import Store, StoreError
+
+        while not self.stopped.wait(self.every):
+            try:
+                with Store.open_reader(self.data_dir) as store:
+                    runs = store.last_runs(5)
+            except StoreError:
+                continue
+            for run in sorted(runs, key=lambda r: r.run_id):
+                if run.run_id > self.seen and run.status != "running":
+                    self.seen = run.run_id
+                    self.say(run_line(run.to_dict()))
+                    self.say(f"Next refresh: {self.due(datetime.now(UTC)):%Y-%m-%d %H:%M} UTC.")
+
+
+def run_line(report: dict[str, Any]) -> str:
+    """One line for a finished run: its status, what it changed and how long it took."""
+    totals = report.get("totals", {})
+    took = report.get("duration_s")
+    changed = ", ".join(f"{totals.get(key, 0)} {key}" for key in ("added", "changed", "removed"))
+    seconds = f" in {took:.1f} s" if took is not None else ""
+    return f"Refresh run {report['run_id']}: {report['status']}{seconds} ({changed})."

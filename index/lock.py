@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import fcntl
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -75,22 +76,51 @@ def _acquire(data_dir: DataDir, what: str) -> IO[str]:
     return handle
 
 
+_HELD: dict[Path, int] = {}  # data dirs this process holds, and how deeply
+_HELD_GUARD = threading.Lock()
+
+
 @contextmanager
 def hold_refresh_lock(data_dir: DataDir, what: str = "refresh") -> Iterator[None]:
     """Hold the data dir's writer lock for the block (``what``: refresh or rebuild); raise
-    ``RefreshBusyError`` at once if another writer holds it."""
+    ``RefreshBusyError`` at once if another process holds it. Re-entrant within a process: a
+    command that takes the lock before Prefect starts runs the flow that takes it again."""
+    key = data_dir.root.resolve()
+    with _HELD_GUARD:
+        if _HELD.get(key):
+            _HELD[key] += 1
+            nested = True
+        else:
+            nested = False
+    if nested:
+        try:
+            yield
+        finally:
+            with _HELD_GUARD:
+                _HELD[key] -= 1
+        return
     handle = _acquire(data_dir, what)
+    with _HELD_GUARD:
+        _HELD[key] = 1
     try:
         yield
     finally:
+        with _HELD_GUARD:
+            _HELD.pop(key, None)
         fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
         handle.close()
+
+
+def holds_refresh_lock(data_dir: DataDir) -> bool:
+    """Whether this process holds the data dir's writer lock."""
+    with _HELD_GUARD:
+        return bool(_HELD.get(data_dir.root.resolve()))
 
 
 def check_refresh_free(data_dir: DataDir) -> None:
     """Raise ``RefreshBusyError`` when a refresh holds the data dir (a quick check before
     starting one; the refresh itself takes the lock)."""
-    if not data_dir.refresh_lock.exists():
+    if not data_dir.refresh_lock.exists() or holds_refresh_lock(data_dir):
         return
     with hold_refresh_lock(data_dir):
         pass

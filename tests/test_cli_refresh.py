@@ -441,7 +441,7 @@ def test_schedule_serves_the_refresh_from_a_local_prefect_server(
         with Store.open(data) as store:
             assert store.count_records() > 10
 
-        assert child.stop() == 0
+        assert child.stop() == search_cli.ExitCode.TERMINATED
         assert child.lines[-1] == "Stopped."
         assert not answers(f"{base_url}/api/health")
         assert prefect_servers_of(data) == []
@@ -468,7 +468,7 @@ def test_schedule_stopped_while_its_server_starts_leaves_no_server(tmp_path: Pat
         wait_for(lambda: child.line_starting("PREFECT_API_URL is not set: "), "the first line")
         wait_for(lambda: prefect_servers_of(data) or None, "the server process")
 
-        assert child.stop() == search_cli.ExitCode.OK
+        assert child.stop() == search_cli.ExitCode.TERMINATED
         assert child.lines[-1] == "Stopped."
         assert not any(line.startswith("Local Prefect server: ") for line in child.lines)
         assert prefect_servers_of(data) == []

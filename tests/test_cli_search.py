@@ -198,7 +198,10 @@ def test_missing_and_damaged_index(capsys: pytest.CaptureFixture[str], tmp_path:
     empty = DataDir(tmp_path / "empty")
     code, _, err = run(capsys, "search", "dna", "--data-dir", str(empty.root))
     assert code == ExitCode.NO_DATA
-    assert err == f'Error: no search index in {empty.index_dir}. Run "ojp-search refresh" first.\n'
+    assert err == (
+        f"Error: no search index in {empty.index_dir}. "
+        f'Run "ojp-search refresh --data-dir {empty.root}" first.\n'
+    )
 
     with Store.open(empty.ensure()) as store:
         update_index(store, empty)
@@ -207,7 +210,8 @@ def test_missing_and_damaged_index(capsys: pytest.CaptureFixture[str], tmp_path:
     code, _, err = run(capsys, "search", "dna", "--data-dir", str(empty.root))
     assert code == ExitCode.FAILED
     assert err == (
-        f'Error: the search index in {empty.index_dir} is damaged. Run "ojp-search rebuild".\n'
+        f"Error: the search index in {empty.index_dir} is damaged. "
+        f'Run "ojp-search rebuild --data-dir {empty.root}".\n'
     )
     code, out, _ = run(capsys, "rebuild", "--data-dir", str(empty.root))
     assert code == 0 and out.startswith("Rebuilt the index: 0 records, generation ")
@@ -224,7 +228,9 @@ def test_rebuild_prints_count_and_generation(
 def test_rebuild_without_a_store(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     code, _, err = run(capsys, "rebuild", "--data-dir", str(tmp_path))
     assert code == ExitCode.NO_DATA
-    assert err == f'Error: no store in {tmp_path}. Run "ojp-search refresh" first.\n'
+    assert err == (
+        f'Error: no store in {tmp_path}. Run "ojp-search refresh --data-dir {tmp_path}" first.\n'
+    )
 
 
 def test_similar_lists_other_records(capsys: pytest.CaptureFixture[str], data_dir: DataDir) -> None:

@@ -65,7 +65,9 @@ def test_commands_without_a_store_say_what_to_do(
     code, out, err = run_cli(capsys, *command, "--data-dir", str(tmp_path))
     assert code == ExitCode.NO_DATA
     assert out == ""
-    assert err == f'Error: no store in {tmp_path}. Run "ojp-search refresh" first.\n'
+    assert err == (
+        f'Error: no store in {tmp_path}. Run "ojp-search refresh --data-dir {tmp_path}" first.\n'
+    )
 
 
 def test_show_prints_every_non_empty_field(
@@ -188,7 +190,7 @@ def test_changes_default_to_the_last_completed_run(
         (
             ["changes", "--run", "9"],
             ExitCode.NOT_FOUND,
-            'no run 9 in {store}. See "ojp-search status".',
+            'no run 9 in {store}. See "ojp-search status --data-dir {data}".',
         ),
         (
             ["export", "--since", "June"],
@@ -203,7 +205,7 @@ def test_changes_default_to_the_last_completed_run(
         (
             ["export", "--format", "xml"],
             ExitCode.USAGE,
-            "unknown format 'xml': use jsonl, csv, json.",
+            "unknown format 'xml': use jsonl, csv, json, xlsx.",
         ),
         (
             ["export", "--agency", "FBI"],
@@ -229,7 +231,7 @@ def test_bad_arguments_are_one_line_errors(
     args = [a.format(tmp=tmp_path) for a in args]
     result, out, err = run_cli(capsys, *args, "--data-dir", str(data_dir))
     assert (result, out) == (code, "")
-    assert err == f"Error: {message.format(store=store, tmp=tmp_path)}\n"
+    assert err == f"Error: {message.format(store=store, tmp=tmp_path, data=data_dir)}\n"
 
 
 def test_export_jsonl_to_stdout(

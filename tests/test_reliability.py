@@ -748,7 +748,8 @@ def test_damaged_index_says_run_rebuild_and_rebuild_restores_it(
         assert out.code == ExitCode.FAILED, out
         assert out.stdout == ""
         assert out.stderr == (
-            f'Error: the search index in {data.index_dir} is damaged. Run "ojp-search rebuild".\n'
+            f"Error: the search index in {data.index_dir} is damaged. "
+            f'Run "ojp-search rebuild --data-dir {data.root}".\n'
         )
 
     out = run_cli(["rebuild", "--data-dir", str(data.root)])
@@ -778,7 +779,7 @@ def test_missing_store_and_index_says_run_refresh(tmp_path: Path) -> None:
     assert out.code == ExitCode.NO_DATA
     assert out.stderr == (
         f"Error: no search index in {tmp_path / 'nothing' / 'index'}. "
-        'Run "ojp-search refresh" first.\n'
+        f'Run "ojp-search refresh --data-dir {tmp_path / "nothing"}" first.\n'
     )
 
 

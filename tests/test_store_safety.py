@@ -67,7 +67,7 @@ def test_a_store_without_live_records_empties_the_index_only_when_forced(
     assert (code, out) == (ExitCode.USAGE, "")
     assert err.endswith(
         f"rebuilding would empty the search index of its {len(RECORDS)} records. "
-        'Run "ojp-search rebuild --force" to do it anyway.\n'
+        f'Run "ojp-search rebuild --force --data-dir {data_dir.root}" to do it anyway.\n'
     )
     assert live_document_count(data_dir) == len(RECORDS)
     code, out, _ = run_cli(capsys, "rebuild", "--force", "--data-dir", str(data_dir.root))
@@ -147,7 +147,10 @@ def test_a_looping_index_link_is_a_damaged_index(
     link.symlink_to(loop)
     code, out, err = run_cli(capsys, "search", "victim", "--data-dir", str(data_dir.root))
     assert (code, out) == (ExitCode.FAILED, "")
-    assert err == (f'Error: the search index in {link} is damaged. Run "ojp-search rebuild".\n')
+    assert err == (
+        f"Error: the search index in {link} is damaged. "
+        f'Run "ojp-search rebuild --data-dir {data_dir.root}".\n'
+    )
     code, out, _ = run_cli(capsys, "rebuild", "--data-dir", str(data_dir.root))
     assert code == ExitCode.OK
     assert search(data_dir, SearchRequest("victim")).total == len(RECORDS)
