@@ -52,11 +52,49 @@ class CliError(Exception):
 app = typer.Typer(
     name="ojp-search",
     help="Crawl, sync and search the public resource pages of the Office of Justice Programs.",
-    no_args_is_help=True,
-    add_completion=False,
+    rich_markup_mode="markdown",  # paragraphs reflow to the terminal's width
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+def show_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            number = version("ojp-search")
+        except PackageNotFoundError:
+            number = "unknown"
+        sys.stdout.write(f"ojp-search {number}\n")
+        raise typer.Exit()
+
+
+@app.callback(invoke_without_command=True)
+def top_level(
+    context: typer.Context,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=show_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+    debug: Annotated[
+        bool,
+        typer.Option(
+            "--debug", help="Show the traceback of an unexpected error (before the command)."
+        ),
+    ] = False,
+) -> None:
+    """Crawl, sync and search the public resource pages of the Office of Justice Programs.
+
+    Start with `ojp-search demo`, then `ojp-search search "human trafficking"`; staff use
+    `ojp-search serve` in a browser.
+    """
+    if context.invoked_subcommand is None:
+        sys.stdout.write(context.get_help() + "\n")
+        raise typer.Exit()
+
 
 DataDirOption = Annotated[
     Path | None,
@@ -315,15 +353,31 @@ def search_command(
 
 @app.command("similar")
 def similar_command(
-    record_id: Annotated[str, typer.Argument(metavar="ID", help="A record id.")],
+    record_id: Annotated[
+        str,
+        typer.Argument(
+            metavar="RECORD", help="A record id, its URL, an NCJ number or an opportunity ID."
+        ),
+    ],
     limit: Annotated[int, typer.Option(help="How many similar records.")] = 10,
     json_out: JsonOption = False,
     data_dir: DataDirOption = None,
 ) -> None:
-    """Records similar to one record (more like this)."""
-    from index.fulltext.searcher import similar
+    """Records similar to one record (more like this), found as `show` finds it.
 
-    results = similar(resolve_data_dir(data_dir), record_id, limit=limit)
+    Example: `ojp-search similar https://www.ojp.gov/library/publications/... --limit 5`.
+    """
+    from index.fulltext.searcher import similar
+    from index.lookup import find_record
+    from index.store import Store, StoreError
+
+    where = resolve_data_dir(data_dir)
+    try:
+        with Store.open_reader(where) as store:
+            record = find_record(store, where, record_id)
+    except StoreError:  # no store: the index alone knows ids
+        record = None
+    results = similar(where, record.id if record else record_id, limit=limit)
     show_hits(results, query=record_id, page=1, limit=limit, explain=False, json_out=json_out)
 
 
@@ -368,30 +422,27 @@ def print_json_line(data: object) -> None:
 
 
 def record_lines(record: Record, status: str | None) -> list[str]:
-    """A readable layout of every non-empty field of a record."""
+    """A readable layout of a record: its fields and details labelled for people (the
+    bookkeeping fields stay in --json), then its text and links."""
     import textwrap
+
+    from index.labels import detail_rows, field_rows
 
     data = record.to_dict()
     lines = [printable(data["title"]), printable(data["url"])]
     if status and status != "live":
         lines.append(f"(status: {status}: no longer on the site; kept in the store)")
     lines.append("")
-    long_fields = ("summary", "body", "attachments", "related", "details")
-    for name, value in data.items():
-        if name in ("title", "url", *long_fields) or value in (None, "", [], {}):
-            continue
-        shown = "; ".join(value) if isinstance(value, list) else str(value)
-        lines.append(f"{name + ':':<16}{printable(shown)}")
-    for name, value in data["details"].items():
-        lines.append(f"{name + ':':<16}{printable(str(value))}")
+    for label, value in [*field_rows(data), *detail_rows(data["details"])]:
+        lines.append(f"{label + ':':<21} {printable(value)}")
     for name in ("summary", "body"):
         if data[name]:
             lines += ["", name.capitalize()]
             for paragraph in printable(data[name]).split("\n"):
                 lines += textwrap.wrap(paragraph, 96, initial_indent="  ", subsequent_indent="  ")
-    for name in ("attachments", "related"):
+    for name, heading in (("attachments", "Linked documents"), ("related", "Related")):
         if data[name]:
-            lines += ["", name.capitalize()]
+            lines += ["", heading]
             for item in data[name]:
                 lines += link_lines(item)
     return lines
@@ -414,21 +465,30 @@ def link_lines(item: dict[str, Any]) -> list[str]:
 
 @app.command("show")
 def show_command(
-    id_or_url: Annotated[str, typer.Argument(help="A record id, its URL or one of its aliases.")],
+    id_or_url: Annotated[
+        str,
+        typer.Argument(
+            metavar="RECORD",
+            help="A record id, its URL or an old URL of it, an NCJ number or an opportunity ID.",
+        ),
+    ],
     json_output: JsonOption = False,
     data_dir: DataDirOption = None,
 ) -> None:
-    """Show one whole record from the store."""
-    with open_existing_store(resolve_data_dir(data_dir)) as store:
-        record = store.get(id_or_url)
-        if record is None and "://" in id_or_url:
-            from index.urls import canonical_url
+    """Show one whole record from the store, its fields labelled for people.
 
-            record = store.get(canonical_url(id_or_url))
+    Examples: `ojp-search show 252984` (an NCJ number), `ojp-search show O-BJA-2023-171861`,
+    `ojp-search show https://www.ojp.gov/library/publications/...`, `ojp-search show ID --json`.
+    """
+    from index.lookup import find_record
+
+    where = resolve_data_dir(data_dir)
+    with open_existing_store(where) as store:
+        record = find_record(store, where, id_or_url)
         if record is None:
             fail(
-                f"no record with id or URL {id_or_url!r}. "
-                'Find one with "ojp-search search <words>".',
+                "no record with id, URL, NCJ number or opportunity ID "
+                f'{strip_control(id_or_url)!r}. Find one with "ojp-search search <words>".',
                 ExitCode.NOT_FOUND,
             )
         status = store.record_status(record.id)
@@ -723,15 +783,15 @@ def refresh_command(
     """
     import time
 
-    from flows.sites import select_sites
+    from flows.sites import remember_selection, select_sites
     from index.lock import hold_refresh_lock
 
     started = time.monotonic()
     where = resolve_data_dir(data_dir)
     selection = select_sites(where, site, sites_file)
-    with hold_refresh_lock(
-        where.ensure()
-    ):  # before Prefect starts: a second refresh is told at once
+    # The lock before Prefect starts: a second refresh beside this one is refused at once.
+    with hold_refresh_lock(where.ensure()):
+        remember_selection(where, selection)
         say(f"Refreshing {where.root}: {selection.describe()}.")
         say("Starting Prefect (the first run of a process takes a few seconds)...")
         from flows.refresh import RefreshFailedError, refresh
@@ -778,10 +838,11 @@ def schedule_command(
     from datetime import UTC, datetime
     from functools import partial
 
-    from flows.sites import select_sites
+    from flows.sites import remember_selection, select_sites
 
     where = resolve_data_dir(data_dir).ensure()
     selection = select_sites(where, site, sites_file)
+    remember_selection(where, selection)
     from flows.schedule import (
         RunWatcher,
         build_deployment,
@@ -902,7 +963,6 @@ def print_demo(demo: Any, *, serving: bool) -> None:
             console.print(f"  • {escape(strip_control(hit.title))} [dim]({escape(facts)})[/]")
             console.print(f"    [dim]{escape(strip_control(hit.url))}[/]")
     flag = shell_quote(str(demo.data_dir.root))
-    sites = shell_quote(str(demo.sites_file))
     first = demo.searches[0][1].hits[0].id if demo.searches and demo.searches[0][1].hits else "ID"
     commands = [
         f'ojp-search search "victim services" --agency OVC --data-dir {flag}',
@@ -911,7 +971,7 @@ def print_demo(demo: Any, *, serving: bool) -> None:
         f"ojp-search status --data-dir {flag}",
     ]
     if serving:
-        commands.append(f"ojp-search refresh --sites-file {sites} --data-dir {flag}")
+        commands.append(f"ojp-search refresh --data-dir {flag}")
     commands.append(f"ojp-search serve --data-dir {flag}    # then open http://127.0.0.1:8080/")
     console.print("\n[bold]Try next:[/]")
     for line in commands:
@@ -1088,10 +1148,12 @@ def click_failure(exc: Exception) -> int | None:
         print_error("aborted.")
         return int(ExitCode.INTERRUPTED)
     if "ClickException" in names:
-        message = str(cast(Any, exc).format_message()).rstrip(".")
+        message = str(cast(Any, exc).format_message()).strip()
+        if not message.endswith((".", "?")):
+            message += "."
         context = getattr(exc, "ctx", None)
         where = context.command_path if context is not None else "ojp-search"
-        print_error(f"{message}. See '{where} -h'.")
+        print_error(f"{message} See '{where} -h'.")
         return int(ExitCode.USAGE)
     return None
 

@@ -15,6 +15,7 @@ from typing import Any
 from crawlers.sample_site import SampleSite, sites_toml
 from crawlers.sample_site.site_definitions import PREFIXES
 from flows.refresh import refresh
+from flows.sites import CONFIG_TABLE
 from index.datadir import DataDir
 from index.errors import UsageError
 from index.fulltext.searcher import SearchRequest, SearchResults, search
@@ -83,6 +84,8 @@ def run_demo(
     prepare_demo_dir(data_dir)
     demo = Demo(data_dir=data_dir, sites_file=data_dir.root / "sites.toml", base_url=site.base_url)
     demo.sites_file.write_text(sites_toml(site.base_url), encoding="utf-8")
+    # A later `refresh --data-dir` of the demo dir crawls the sample site, never the real sites.
+    data_dir.remember(CONFIG_TABLE, sites_file=str(demo.sites_file.resolve()))
     demo.report = refresh(sites_file=str(demo.sites_file), data_dir=str(data_dir.root))
     demo.searches = [(q, search(data_dir, SearchRequest(query=q, limit=3))) for q in queries]
     return demo

@@ -62,8 +62,8 @@ def select_site_names(
 def select_sites(
     data_dir: DataDir, names: Sequence[str] | None, sites_file: str | Path | None
 ) -> SiteSelection:
-    """The sites a refresh of ``data_dir`` crawls: with ``sites_file`` given, that file (and the
-    data dir remembers it); else the file the data dir remembers; else the built-in sites."""
+    """The sites a refresh of ``data_dir`` crawls: with ``sites_file`` given, that file; else the
+    file the data dir remembers (``remember_selection``); else the built-in sites."""
     remembered = False
     if sites_file:
         path: Path | None = Path(sites_file).expanduser().resolve()
@@ -75,7 +75,10 @@ def select_sites(
                 f"the data dir {data_dir.root} was refreshed with the sites file {path}, which is "
                 "gone; give --sites-file."
             )
-    chosen = select_site_names(names, path)
-    if sites_file and path is not None:
-        data_dir.remember(CONFIG_TABLE, sites_file=str(path))
-    return SiteSelection(path, chosen, remembered)
+    return SiteSelection(path, select_site_names(names, path), remembered)
+
+
+def remember_selection(data_dir: DataDir, selection: SiteSelection) -> None:
+    """Make the data dir remember the sites file a refresh of it was given."""
+    if selection.sites_file is not None and not selection.remembered:
+        data_dir.remember(CONFIG_TABLE, sites_file=str(selection.sites_file))

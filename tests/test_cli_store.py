@@ -77,11 +77,12 @@ def test_show_prints_every_non_empty_field(
     assert (code, err) == (0, "")
     lines = out.splitlines()
     assert lines[:2] == [records[0].title, records[0].url]
-    assert "ncj_number:     252984" in lines
-    assert "topics:         Policing; Technology" in lines
-    assert "length_pages:   42" in lines
+    assert "NCJ number:           252984" in lines
+    assert "Topics:               Policing; Technology" in lines
+    assert "Length (pages):       42" in lines
     assert "  Updated." in lines
-    assert not any(line.startswith("updated:") for line in lines)  # empty fields are left out
+    assert not any(line.startswith("Updated:") for line in lines)  # empty fields are left out
+    assert not any(line.startswith(("Content hash", "Schema", "content_hash")) for line in lines)
 
 
 def test_show_json_is_the_record(
@@ -107,6 +108,23 @@ def test_show_finds_aliases_and_other_spellings(
     assert json.loads(out)["id"] == records[0].id
 
 
+def test_show_and_similar_find_a_record_by_ncj_number_or_url(
+    capsys: pytest.CaptureFixture[str], data_dir: Path, records: list[Record]
+) -> None:
+    from index.fulltext.writer import update_index
+
+    with Store.open(DataDir(data_dir)) as store:
+        update_index(store, DataDir(data_dir))
+    for key in ("252984", "NCJ 252984"):
+        code, out, _ = run_cli(capsys, "show", key, "--json", "--data-dir", str(data_dir))
+        assert code == 0 and json.loads(out)["id"] == records[0].id
+    code, out, err = run_cli(
+        capsys, "similar", records[0].url, "--json", "--data-dir", str(data_dir)
+    )
+    assert code == 0, err
+    assert json.loads(out.splitlines()[-1])["parsed"] == f"more like {records[0].id}"
+
+
 def test_show_a_gone_record_says_so(
     capsys: pytest.CaptureFixture[str], data_dir: Path, records: list[Record]
 ) -> None:
@@ -118,9 +136,9 @@ def test_show_a_gone_record_says_so(
 def test_show_unknown_record(capsys: pytest.CaptureFixture[str], data_dir: Path) -> None:
     code, out, err = run_cli(capsys, "show", "nope", "--data-dir", str(data_dir))
     assert (code, out) == (ExitCode.NOT_FOUND, "")
-    assert (
-        err
-        == "Error: no record with id or URL 'nope'. Find one with \"ojp-search search <words>\".\n"
+    assert err == (
+        "Error: no record with id, URL, NCJ number or opportunity ID 'nope'. "
+        'Find one with "ojp-search search <words>".\n'
     )
 
 

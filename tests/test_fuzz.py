@@ -324,7 +324,7 @@ def test_ten_thousand_random_searches_end_in_a_documented_way(
             "Error: No such option: --bogus. See 'ojp-search search -h'.\n",
         ),
         (["nosuch"], "Error: No such command 'nosuch'. See 'ojp-search -h'.\n"),
-        (["show"], "Error: Missing argument 'id_or_url'. See 'ojp-search show -h'.\n"),
+        (["show"], "Error: Missing argument 'RECORD'. See 'ojp-search show -h'.\n"),
     ],
 )
 def test_argument_errors_are_one_line_with_the_usage_exit_code(

@@ -332,13 +332,19 @@ def lift_filters(q: query.Query) -> tuple[query.Query, bool]:
     return (rest[0] if len(rest) == 1 else query.And(rest, boost=q.boost)), True
 
 
+def exact_key(text: str) -> tuple[str, str] | None:
+    """(field, value) when ``text`` is an NCJ number or a funding opportunity ID alone."""
+    if match := _NCJ_ALONE.match(text):
+        return "ncj", match.group(1)
+    if match := _OPPORTUNITY_ALONE.match(text):
+        return "opportunity", match.group(1).lower()
+    return None
+
+
 def exact_match(text: str) -> query.Query | None:
     """The NCJ number or opportunity ID the query consists of, as a query."""
-    if match := _NCJ_ALONE.match(text):
-        return query.Term("ncj", match.group(1), boost=EXACT_BOOST)
-    if match := _OPPORTUNITY_ALONE.match(text):
-        return query.Term("opportunity", match.group(1).lower(), boost=EXACT_BOOST)
-    return None
+    key = exact_key(text)
+    return query.Term(*key, boost=EXACT_BOOST) if key else None
 
 
 def highlight_terms(q: query.Query) -> frozenset[str]:
