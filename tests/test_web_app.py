@@ -39,11 +39,13 @@ def hostile_client(hostile_data: DataDir) -> Iterator[TestClient]:  # noqa: F811
 
 
 def test_search_page_shows_hits_facets_and_the_state_in_its_links(client: TestClient) -> None:
+    data = client.get("/api/search", params={"q": "human trafficking"}).json()
+    assert data["total"] > 10 and data["facets"]["agency"]["NIJ"] > 0
     answer = client.get("/", params={"q": "human trafficking", "explain": "1"})
     assert answer.status_code == 200
     html = answer.text
-    assert "20 results" in html
-    assert "The Fight Against Human Trafficking" in html
+    assert f"{data['total']} results" in html
+    assert data["hits"][0]["title"] in html
     assert "<mark>human</mark>" in html.lower() or "<mark>Human</mark>" in html
     assert "Query as run:" in html  # the parsed query, on request
     assert 'href="?q=human+trafficking&amp;agency=NIJ"' in html  # a facet is a link
@@ -53,11 +55,12 @@ def test_search_page_shows_hits_facets_and_the_state_in_its_links(client: TestCl
 
 
 def test_filters_narrow_the_page_and_can_be_removed(client: TestClient) -> None:
+    nij = client.get("/api/search?q=human+trafficking&agency=NIJ").json()["total"]
     html = client.get("/?q=human+trafficking&agency=NIJ").text
-    assert "5 results" in html
+    assert f"{nij} result" in html
     assert 'aria-label="Remove filter Agency: NIJ"' in html
     page_two = client.get("/?q=human+trafficking&page=2").text
-    assert "page 2 of 2" in page_two and 'rel="prev"' in page_two
+    assert "page 2 of " in page_two and 'rel="prev"' in page_two
 
 
 def test_did_you_mean_is_a_link(client: TestClient) -> None:

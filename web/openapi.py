@@ -73,8 +73,10 @@ SEARCH_PARAMETERS = [
 
 HIT = {
     "type": "object",
-    "required": ["id", "url", "title", "agency", "content_type", "published", "score", "snippet"],
+    "required": ["type", "id", "url", "title", "agency", "content_type", "published", "snippet"],
+    "additionalProperties": True,
     "properties": {
+        "type": {"const": "hit"},
         "id": {"type": "string"},
         "url": {"type": "string"},
         "title": {"type": "string"},
@@ -87,11 +89,13 @@ HIT = {
 }
 RESULTS = {
     "type": "object",
-    "required": ["hits", "total", "page", "facets", "suggestion", "corrected", "parsed"],
+    "required": ["hits", "type", "total", "page", "pages", "facets", "suggestion", "parsed"],
     "properties": {
         "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
+        "type": {"const": "summary"},
         "total": {"type": "integer"},
         "page": {"type": "integer"},
+        "pages": {"type": "integer"},
         "facets": {
             "type": "object",
             "description": "Counts per facet (agency, type, year) and value.",

@@ -1,59 +1,36 @@
-"""JSON-ready shapes of the library's results: the same objects the CLI prints with ``--json``.
+"""JSON-ready shapes of the library's results, the objects the CLI prints with ``--json``, and
+the JSON answer that carries them.
 
-A search is its hits (``hit_dict``) and one summary (``results_summary``); the API puts them in
-one document: ``{"hits": [...], "total", "page", "facets", "suggestion", "corrected",
-"parsed"}``. Text from pages reaches JSON with its control characters (C0, C1, bidi overrides)
-as spaces, as in the CLI's output.
+A search is its hits (``Hit.to_dict``) and one summary (``SearchResults.summary``); the API
+puts them in one document: ``{"hits": [...], "type": "summary", "total", "page", "pages",
+"facets", "suggestion", "corrected", "parsed"}``. JSON keeps control and bidi characters as
+``\\uXXXX`` escapes (``index.safe_text.json_text``), as the CLI does; pages show them as spaces.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 
-from index.fulltext.searcher import Hit, SearchResults
+from starlette.responses import JSONResponse
 
-# Control characters (C0 but tab and newline, DEL, C1, bidi marks and overrides).
-_CONTROLS = [
-    *range(0x00, 0x09),
-    *range(0x0B, 0x20),
-    *range(0x7F, 0xA0),
-    0x200E,
-    0x200F,
-    *range(0x202A, 0x202F),
-    *range(0x2066, 0x206A),
-]
-_LINE_CONTROLS = dict.fromkeys([*_CONTROLS, 0x09, 0x0A], " ")
-_TEXT_CONTROLS = dict.fromkeys(_CONTROLS, " ")
+from index.fulltext.searcher import SearchResults
+from index.safe_text import json_text
+from index.safe_text import one_line as strip_control
+from index.safe_text import printable as plain_text
+
+__all__ = ["JsonAnswer", "plain_text", "results_dict", "strip_control"]
 
 
-def strip_control(text: str) -> str:
-    """``text`` on one line, with every control character as a space."""
-    return text.translate(_LINE_CONTROLS)
-
-
-def plain_text(text: str) -> str:
-    """``text`` with its line breaks kept and every other control character as a space."""
-    return text.translate(_TEXT_CONTROLS)
-
-
-def hit_dict(hit: Hit) -> dict[str, Any]:
-    """One hit as ``ojp-search search --json`` prints it."""
-    return {k: strip_control(v) if isinstance(v, str) else v for k, v in asdict(hit).items()}
-
-
-def results_summary(results: SearchResults, *, page: int) -> dict[str, Any]:
-    """The last line of ``ojp-search search --json``."""
+def results_dict(results: SearchResults, *, page: int, limit: int) -> dict[str, Any]:
+    """A search as one JSON document: the hits, then the summary's keys."""
     return {
-        "total": results.total,
-        "page": page,
-        "facets": results.facets,
-        "suggestion": results.suggestion,
-        "corrected": results.corrected,
-        "parsed": results.parsed,
+        "hits": [hit.to_dict() for hit in results.hits],
+        **results.summary(page=page, limit=limit),
     }
 
 
-def results_dict(results: SearchResults, *, page: int) -> dict[str, Any]:
-    """A search as one JSON document: its hits, then the summary's keys."""
-    return {"hits": [hit_dict(hit) for hit in results.hits], **results_summary(results, page=page)}
+class JsonAnswer(JSONResponse):
+    """JSON with control and bidi characters escaped."""
+
+    def render(self, content: Any) -> bytes:
+        return json_text(content, allow_nan=False).encode("utf-8")

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
+from starlette.responses import HTMLResponse, Response, StreamingResponse
 
 from index.datadir import DataDir
 from index.filters import date_bounds
@@ -34,7 +34,7 @@ from web.params import (
 )
 from web.presenters import FACET_LABELS, FIELD_LABELS, detail_rows, journal_citation, when
 from web.service import Service
-from web.shapes import results_dict
+from web.shapes import JsonAnswer, results_dict
 
 SIMILAR_ON_PAGE = 5
 MAX_SIMILAR = 50
@@ -52,7 +52,7 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
 def error_page(request: Request, exc: BaseException) -> Response:
     answer = error_answer(exc)
     if request.url.path.startswith("/api/"):
-        return JSONResponse(answer.to_dict(), status_code=answer.status)
+        return JsonAnswer(answer.to_dict(), status_code=answer.status)
     return page(request, "error.html", answer.status, error=answer)
 
 
@@ -61,7 +61,7 @@ def error_page(request: Request, exc: BaseException) -> Response:
 
 def search_data(data_dir: DataDir, request: SearchRequest) -> dict[str, Any]:
     """``ojp-search search --json``: the hits, then total, page, facets, suggestion..."""
-    return results_dict(search(data_dir, request), page=request.page)
+    return results_dict(search(data_dir, request), page=request.page, limit=request.limit)
 
 
 async def search_page(request: Request) -> Response:
@@ -152,7 +152,7 @@ async def api_search(request: Request) -> Response:
         data = await service(request).call(search_data, search_request_)
     except Exception as exc:
         return error_page(request, exc)
-    return JSONResponse(data)
+    return JsonAnswer(data)
 
 
 # -- records ---------------------------------------------------------------------------------
@@ -174,7 +174,8 @@ def record_page_data(data_dir: DataDir, record_id: str, text: str) -> dict[str, 
         raise WebError(f"no record with id or URL {record_id!r}.", "not found")
     record, status = found
     try:
-        like = results_dict(similar(data_dir, record.id, limit=SIMILAR_ON_PAGE), page=1)["hits"]
+        like_results = similar(data_dir, record.id, limit=SIMILAR_ON_PAGE)
+        like = results_dict(like_results, page=1, limit=SIMILAR_ON_PAGE)["hits"]
     except Exception as exc:  # gone from the index, or no index: the record still shows
         if error_answer(exc).kind not in ("missing", "not found", "corrupt"):
             raise
@@ -219,7 +220,7 @@ async def api_record(request: Request) -> Response:
         data = await service(request).call(record_data, request.path_params["record_id"])
     except Exception as exc:
         return error_page(request, exc)
-    return JSONResponse(data)
+    return JsonAnswer(data)
 
 
 async def api_similar(request: Request) -> Response:
@@ -232,7 +233,7 @@ async def api_similar(request: Request) -> Response:
         )
     except Exception as exc:
         return error_page(request, exc)
-    return JSONResponse(results_dict(results, page=1))
+    return JsonAnswer(results_dict(results, page=1, limit=limit))
 
 
 # -- what's new ------------------------------------------------------------------------------
@@ -286,7 +287,7 @@ async def changes_view(request: Request, template: str | None) -> Response:
     except Exception as exc:
         return error_page(request, exc)
     if template is None:
-        return JSONResponse(data)
+        return JsonAnswer(data)
     context: dict[str, Any] = {"data": data, "wanted": wanted, "query_string": request.url.query}
     if template == "changes.atom":
         body = service(request).render(
@@ -345,7 +346,7 @@ async def api_status(request: Request) -> Response:
         data = await service(request).call(status_data, service(request).schedule)
     except Exception as exc:
         return error_page(request, exc)
-    return JSONResponse(data)
+    return JsonAnswer(data)
 
 
 # -- export ----------------------------------------------------------------------------------
@@ -372,7 +373,7 @@ async def export(request: Request) -> Response:
 async def openapi_document(request: Request) -> Response:
     from web.openapi import openapi
 
-    return JSONResponse(openapi())
+    return JsonAnswer(openapi())
 
 
 async def api_docs(request: Request) -> Response:
