@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -194,3 +194,41 @@ def test_the_readme_documents_the_csv_columns() -> None:
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     header = next(line for line in readme.splitlines() if line.startswith("schema_version,"))
     assert header.split(",") == list(record_field_names())
+
+
+@pytest.mark.parametrize("target_backend", ["sqlite", "postgresql"])
+def test_export_then_import_gives_the_same_records_and_search_results(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    target_backend: str,
+    new_store_url: Callable[[str], str],
+) -> None:
+    import search_cli
+    from index.datadir import DataDir
+    from index.fulltext.writer import update_index
+
+    def cli(*args: str) -> str:
+        code = search_cli.main(list(args))
+        out, err = capsys.readouterr()
+        assert code == 0, (args, err)
+        return out
+
+    source = DataDir(tmp_path / "source").ensure()
+    extra = [make_record(f"n{n}", title=f"Reentry programs study {n}") for n in range(30)]
+    with Store.open(source) as store:
+        run_crawl(store, [fetched(r) for r in [*rich_records(), *extra]])
+        run_crawl(store, [fetched(r) for r in extra[1:]], complete=False)  # a later run
+        update_index(store, source)
+    exported = tmp_path / "records.jsonl"
+    cli("export", "--format", "jsonl", "-o", str(exported), "--data-dir", str(source.root))
+
+    target = tmp_path / "target"
+    url = new_store_url(target_backend)
+    cli("import", str(exported), "--store", url, "--data-dir", str(target))
+    DataDir(target).remember("store", url=url)  # searches read the records from that store
+    with Store.open(source) as a, Store(url) as b:
+        assert list(b.iter_records()) == list(a.iter_records())
+    for query in ("reentry", "programmes", "title:study AND published:2019", "author"):
+        args = ["search", query, "--json", "--limit", "50"]
+        found = cli(*args, "--data-dir", str(source.root))
+        assert cli(*args, "--data-dir", str(target)) == found, query
