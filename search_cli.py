@@ -541,11 +541,12 @@ def status_command(json_output: JsonOption = False, data_dir: DataDirOption = No
     resolved = resolve_data_dir(data_dir)
     with open_existing_store(resolved) as store:
         status = store.status()
+        location = store.path
     if json_output:
         print_json_line(status.to_dict())
         return
     console = Console(highlight=False, markup=False)
-    console.print(f"Store: {resolved.store_path}")
+    console.print(f"Store: {location}")
     console.print(f"{status.live} live records, {status.gone} gone.")
     if status.by_agency:
         console.print("\nLive records by agency")
