@@ -9,9 +9,9 @@ from crawlers.sample_site.builder import SiteContent
 
 
 def collect_content() -> SiteContent:
-    from crawlers.sample_site.content import bureaus, legacy, library, nij, ojp
+    from crawlers.sample_site.content import awkward, bureaus, legacy, library, nij, ojp
 
     content = SiteContent()
-    for module in (library, ojp, nij, bureaus, legacy):
+    for module in (library, ojp, nij, bureaus, legacy, awkward):
         module.add_to(content)
     return content
