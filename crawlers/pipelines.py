@@ -134,6 +134,8 @@ def crawl_problem(
         return f"stopped at max_crawl_memory_mb ({spider.job.crawl.max_crawl_memory_mb} MB)"
     if reason != "finished":
         return f"crawl stopped: {reason}"
+    if tally.queue_full:
+        return f"the sitemaps list more than max_queued_urls ({spider.job.crawl.max_queued_urls})"
     if tally.capped:
         return f"stopped at max_pages ({spider.job.crawl.max_pages})"
     if exceptions:

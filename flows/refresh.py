@@ -11,6 +11,7 @@ run killed anywhere leaves the last committed store and index as they were.
 
 from __future__ import annotations
 
+import time
 from dataclasses import asdict, dataclass, replace
 from functools import partial
 from pathlib import Path
@@ -73,10 +74,15 @@ class RefreshPlan:
     full: bool
     miss_limit: int
     max_removal_share: float
+    deadline: float | None = None  # when the run's crawls must end (seconds since the epoch)
 
 
 def plan_refresh(
-    sites: list[str] | None, full: bool, sites_file: str | None, data_dir: str | None
+    sites: list[str] | None,
+    full: bool,
+    sites_file: str | None,
+    data_dir: str | None,
+    max_run_seconds: float | None = None,
 ) -> RefreshPlan:
     """Validate the sites file and the site names before anything runs (``UsageError``)."""
     path = Path(sites_file).expanduser() if sites_file else None
@@ -89,6 +95,7 @@ def plan_refresh(
         full=full,
         miss_limit=config.crawl.miss_limit,
         max_removal_share=config.crawl.max_removal_share,
+        deadline=time.time() + (max_run_seconds or config.crawl.max_run_seconds),
     )
 
 
@@ -138,6 +145,7 @@ def crawl_one_site(site: str, plan: RefreshPlan, run_id: int) -> CrawlSummary:
         run_id=run_id,
         full=plan.full,
         on_progress=partial(notify.site_progressed, site),
+        deadline=plan.deadline,
     )
     if summary.requests and not answered(summary):
         answers = "only server errors" if summary.responses else "no answer"
@@ -247,16 +255,18 @@ def refresh(
     data_dir: str | None = None,
     crawl_retries: int = CRAWL_RETRIES,
     crawl_retry_delays: list[float] | None = None,
+    max_run_seconds: float | None = None,
 ) -> dict[str, Any]:
     """Refresh the store and the index from ``sites`` (default: the sites file's sites, else
-    every built-in site).
+    every built-in site). The crawls stop after ``max_run_seconds`` (default: the sites file's),
+    incomplete; the run then applies what they found.
 
     Returns the run report (a dict, with the run's ``changes`` and the ``index`` update); raises
     ``RefreshFailedError`` carrying that report when a site failed or the store or the index
     refused the run (the run is then reported failed, and the next refresh catches up), and
     ``RefreshBusyError`` when another refresh holds the data dir.
     """
-    plan = plan_refresh(sites, full, sites_file, data_dir)
+    plan = plan_refresh(sites, full, sites_file, data_dir, max_run_seconds)
     delays = list(CRAWL_RETRY_DELAYS if crawl_retry_delays is None else crawl_retry_delays)
     crawl = crawl_one_site.with_options(retries=crawl_retries, retry_delay_seconds=delays)
     with hold_refresh_lock(plan.data_dir.ensure()):

@@ -36,6 +36,7 @@ class Route:
     delay: float = 0.0  # seconds before answering
     etag: bool = True  # send an ETag and honour If-None-Match
     streamed: bool = False  # no Content-Length: the body ends when the connection closes
+    trickle: float = 0.0  # seconds between two bytes of the body (a tarpit)
     headers: dict[str, str] = field(default_factory=dict)
 
 
@@ -121,7 +122,23 @@ class CrawlServer:
                 if route.streamed:
                     extra["Connection"] = "close"
                     self.close_connection = True
+                if route.trickle:
+                    self.trickle(route)
+                    return
                 self.answer(route.status, route.body, route.content_type, extra, route.streamed)
+
+            def trickle(self, route: Route) -> None:
+                """The body one byte at a time, ``route.trickle`` seconds apart."""
+                self.send_response(route.status)
+                self.send_header("Content-Type", route.content_type)
+                self.send_header("Content-Length", str(len(route.body)))
+                self.end_headers()
+                self.close_connection = True
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    for byte in route.body:
+                        self.wfile.write(bytes([byte]))
+                        self.wfile.flush()
+                        time.sleep(route.trickle)
 
             def answer(
                 self,

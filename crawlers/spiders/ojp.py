@@ -155,6 +155,7 @@ class CrawlTally:
     outcomes: Counter[str] = field(default_factory=Counter)
     skipped: Counter[str] = field(default_factory=Counter)  # reason -> pages not kept
     capped: bool = False  # stopped scheduling at max_pages
+    queue_full: bool = False  # stopped reading sitemaps at max_queued_urls
     problems: list[str] = field(default_factory=list)  # why discovery may have missed pages
 
 
@@ -284,9 +285,12 @@ class OjpSpider(Spider):
                             queue.append(entry.loc)
                         continue
                     if len(entries) + len(self.sitemap_documents) >= cap:
-                        problem = f"the sitemaps list more than max_queued_urls ({cap}) URLs"
-                        logger.warning("%s: %s; the rest is not read", self.site.name, problem)
-                        self.tally.problems.append(problem)
+                        logger.warning(
+                            "%s: stopped reading sitemaps at max_queued_urls (%d)",
+                            self.site.name,
+                            cap,
+                        )
+                        self.tally.queue_full = True
                         queue.clear()
                         break
                     self.add_sitemap_entry(entry, entries)
