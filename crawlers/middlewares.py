@@ -171,8 +171,7 @@ def is_non_public(address: IPAddress) -> bool:
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         return True
     return not address.is_global or any(
-        address.version == network.version and address in network
-        for network in NON_PUBLIC_NETWORKS
+        address.version == network.version and address in network for network in NON_PUBLIC_NETWORKS
     )
 
 
