@@ -79,6 +79,7 @@ JUDGED = (
             "/nij"
             + LIBRARY
             + "national-best-practices-sexual-assault-kits-multidisciplinary-approach",
+            LIBRARY + "forensic-science-technology-needs-assessment",
         ),
         note="bureau name",
     ),
@@ -204,6 +205,23 @@ JUDGED = (
     Judged("research conference 2023", ("/nij/events/conference-2023",)),
     Judged("OVC fast facts", (NCJRS + "2015-ovc-report-nation-fast-facts-fact-sheet",)),
     Judged(
+        "jail inmates",
+        (NCJRS + "jail-inmates-2022-statistical-tables",),
+        agency=("BJS",),
+        note="agency inferred from the annotation",
+    ),
+    Judged(
+        '"Criminology & Public Policy"',
+        (NCJRS + "police-legitimacy-procedural-justice-review",),
+        note="journal name",
+    ),
+    Judged("elder abuse overview", ("/feature/elder-abuse/overview",), note="subpage title"),
+    Judged(
+        "how do I apply for funding?",
+        ("/ojjdp/funding/how-to-apply", "/ovc/funding/funding-resources"),
+        note="question",
+    ),
+    Judged(
         "trafficking published:2024..2025",
         (
             "/nij/funding/opportunities/o-nij-2024-171953",
@@ -226,7 +244,8 @@ def sample_site_records() -> Iterator[Record]:
     """Every page of the bundled site a crawl would keep, normalized."""
     robots = RobotFileParser()
     robots.parse((SITE_ROOT / "robots.txt").read_text().splitlines())
-    files = [*SITE_ROOT.rglob("*.html"), *(SITE_ROOT / "txtfiles").glob("*.txt")]
+    files = [*SITE_ROOT.rglob("*.html"), *SITE_ROOT.rglob("sites/**/*.htm")]
+    files += [*(SITE_ROOT / "txtfiles").glob("*.txt"), *(SITE_ROOT / "txtfiles1").rglob("*.txt")]
     for file in sorted(files):
         path = url_path(file.relative_to(SITE_ROOT))
         if file.name.startswith("_") or any(low in path for low in LOW_VALUE):

@@ -32,7 +32,7 @@ from whoosh.searching import Searcher
 
 from index.errors import UsageError
 from index.filters import DOCUMENT_TYPE, check_agencies, check_types, date_bounds, date_number
-from index.fulltext.analysis import expand_synonyms
+from index.fulltext.analysis import AGENCY_NAMES, expand_synonyms
 from index.fulltext.facets import is_date_range
 from index.fulltext.schema import (
     DOCUMENTED_FIELDS,
@@ -456,12 +456,25 @@ def is_plain_text(text: str) -> bool:
     return bool(_PLAIN.match(text)) and not (_OPERATORS & set(text.split()))
 
 
+#: A bureau's full name as typed: it becomes its acronym before question words are dropped, so
+#: that "National Institute of Justice" keeps its "of" and still reads as the bureau.
+_BUREAU_NAMES = tuple(
+    (
+        re.compile(r"\b" + r"[\s,]+".join(map(re.escape, re.findall(r"\w+", name))) + r"\b", re.I),
+        acronym,
+    )
+    for acronym, name in AGENCY_NAMES.items()
+)
+
+
 def relax_question(text: str) -> str:
     """A plain query without its question words and sentence punctuation ("how do I apply for
     NIJ funding?" → "apply NIJ funding"); any other query unchanged. A query of such words only
     is left as typed."""
     if not is_plain_text(text):
         return text
+    for name, acronym in _BUREAU_NAMES:
+        text = name.sub(acronym, text)
     words = _WORD_PUNCTUATION.sub(" ", text).split()
     kept = [word for word in words if word.lower().strip("'’") not in QUESTION_WORDS]
     return " ".join(kept) if kept else " ".join(words) or text
