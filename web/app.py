@@ -112,7 +112,7 @@ def create_app(
 
     app = Starlette(
         routes=ROUTES,
-        exception_handlers={404: views.not_found},
+        exception_handlers={404: views.not_found, 500: views.server_error},
         lifespan=lifespan,
     )
     app.state.service = service

@@ -7,6 +7,7 @@ the views only translate.
 
 from __future__ import annotations
 
+import logging
 import math
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -35,6 +36,8 @@ from web.params import (
 from web.presenters import FACET_LABELS, FIELD_LABELS, detail_rows, journal_citation, when
 from web.service import Service
 from web.shapes import JsonAnswer, results_dict
+
+log = logging.getLogger(__name__)
 
 SIMILAR_ON_PAGE = 5
 MAX_SIMILAR = 50
@@ -384,3 +387,12 @@ async def api_docs(request: Request) -> Response:
 
 async def not_found(request: Request, exc: Exception) -> Response:
     return error_page(request, WebError("no such page.", "not found"))
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    """Anything unexpected: the site's error page (or JSON), never a traceback."""
+    log.exception("%s %s failed", request.method, request.url.path)
+    try:
+        return error_page(request, exc)
+    except Exception:  # the error page itself failed: plain text
+        return Response("Something went wrong.\n", status_code=500, media_type="text/plain")
