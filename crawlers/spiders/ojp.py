@@ -403,7 +403,11 @@ class OjpSpider(Spider):
             media_type = raw.decode("latin-1").split(";", 1)[0].strip().lower()
             if not is_page_type(media_type):
                 raise StopDownload(fail=False)
-        elif request.meta.get("document") and body_length > self.job.crawl.max_document_bytes:
+        elif (
+            request.meta.get("document")
+            and isinstance(body_length, int)  # not Twisted's UNKNOWN_LENGTH (a string)
+            and body_length > self.job.crawl.max_document_bytes
+        ):
             raise StopDownload(fail=False)
 
     # -- responses -----------------------------------------------------------------------------
