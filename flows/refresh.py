@@ -75,6 +75,8 @@ class RefreshPlan:
     miss_limit: int
     max_removal_share: float
     deadline: float | None = None  # when the run's crawls must end (seconds since the epoch)
+    crawl_deployment: str | None = None  # crawl on a work pool (``flows.crawl_pool``)
+    crawl_attempt_seconds: float | None = None  # a pool crawl's time before it is taken for lost
 
 
 def plan_refresh(
@@ -83,13 +85,14 @@ def plan_refresh(
     sites_file: str | None,
     data_dir: str | None,
     max_run_seconds: float | None = None,
+    store: str | None = None,
 ) -> RefreshPlan:
     """Validate the sites file and the site names before anything runs (``UsageError``)."""
     path = Path(sites_file).expanduser() if sites_file else None
     config = load_site_config(path)
     selected = config.select(sites or None)  # None: the sites file's sites, else every site
     return RefreshPlan(
-        data_dir=DataDir.resolve(data_dir),
+        data_dir=DataDir.resolve(data_dir, store=store),
         sites_file=path,
         sites=tuple(site.name for site in selected),
         full=full,
@@ -228,6 +231,15 @@ def write_run_report(
 # -- the flow -----------------------------------------------------------------------------------
 
 
+def site_crawl_task(plan: RefreshPlan) -> Any:
+    """Crawl here, each site in a process of its own, or on the plan's work pool."""
+    if plan.crawl_deployment is None:
+        return crawl_one_site
+    from flows.crawl_pool import crawl_on_pool
+
+    return crawl_on_pool
+
+
 def collect_failures(crawls: dict[str, PrefectFuture[CrawlSummary]]) -> dict[str, str]:
     """Wait for every crawl; return the sites that failed after their retries, with why."""
     sites = {future.task_run_id: site for site, future in crawls.items()}
@@ -256,19 +268,30 @@ def refresh(
     crawl_retries: int = CRAWL_RETRIES,
     crawl_retry_delays: list[float] | None = None,
     max_run_seconds: float | None = None,
+    store: str | None = None,
+    crawl_deployment: str | None = None,
+    crawl_attempt_seconds: float | None = None,
 ) -> dict[str, Any]:
     """Refresh the store and the index from ``sites`` (default: the sites file's sites, else
     every built-in site). The crawls stop after ``max_run_seconds`` (default: the sites file's),
     incomplete; the run then applies what they found.
+
+    ``store`` is the store's URL (default: the data dir's). With ``crawl_deployment`` (e.g.
+    ``crawl-site/ojp-search-crawl``) each site is crawled by a worker of that deployment's work
+    pool, staging into the shared store (``flows.crawl_pool``); the apply and index steps run
+    here, once, after the crawls.
 
     Returns the run report (a dict, with the run's ``changes`` and the ``index`` update); raises
     ``RefreshFailedError`` carrying that report when a site failed or the store or the index
     refused the run (the run is then reported failed, and the next refresh catches up), and
     ``RefreshBusyError`` when another refresh holds the data dir.
     """
-    plan = plan_refresh(sites, full, sites_file, data_dir, max_run_seconds)
+    plan = plan_refresh(sites, full, sites_file, data_dir, max_run_seconds, store=store)
+    plan = replace(
+        plan, crawl_deployment=crawl_deployment, crawl_attempt_seconds=crawl_attempt_seconds
+    )
     delays = list(CRAWL_RETRY_DELAYS if crawl_retry_delays is None else crawl_retry_delays)
-    crawl = crawl_one_site.with_options(retries=crawl_retries, retry_delay_seconds=delays)
+    crawl = site_crawl_task(plan).with_options(retries=crawl_retries, retry_delay_seconds=delays)
     with hold_refresh_lock(plan.data_dir.ensure()):
         run_id = start_run(plan)
         failures = collect_failures({s: crawl.submit(s, plan, run_id) for s in plan.sites})
