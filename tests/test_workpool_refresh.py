@@ -27,6 +27,7 @@ import pytest
 
 from crawlers.sample_site import SampleSite, copy_site, sites_toml
 from index.datadir import DataDir
+from index.fulltext.searcher import SearchRequest, search
 from index.store import Store
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("workpool")]
@@ -36,7 +37,6 @@ POOL = "ojp-search-crawl"
 DEPLOYMENT = "crawl-site/ojp-search-crawl"
 WORKERS = ("worker-a", "worker-b")
 SITES = ["nij", "ovc", "bja"]
-SEARCH = [sys.executable, "-m", "search_cli", "search"]
 QUERIES = ["crime", "victims", "forensic evidence", "justice programs", "sexual assault"]
 
 #: Runs the refresh flow against the server in PREFECT_API_URL and prints, as one JSON line, its
@@ -220,7 +220,7 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Pat
         slow = root / "slow.toml"
         slow.write_text(
             sites_toml(served.base_url)
-            .replace("download_delay = 0\n", "download_delay = 0.4\n")
+            .replace("download_delay = 0\n", "download_delay = 0.25\n")
             .replace("concurrency_per_host = 8\n", "concurrency_per_host = 1\n"),
             encoding="utf-8",
         )
@@ -237,17 +237,9 @@ def records_of(data: DataDir, sites: list[str]) -> dict[str, dict[str, Any]]:
         return found
 
 
-def hits(data: DataDir, query: str) -> list[tuple[str, str]]:
-    done = subprocess.run(
-        [*SEARCH, query, "--json", "--limit", "100", "--data-dir", str(data.root)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
-    lines = [json.loads(line) for line in done.stdout.splitlines()]
-    return sorted((h["id"], h["title"]) for h in lines if h.get("type", "hit") == "hit")
+def hits(data: DataDir, query: str) -> list[tuple[str, str, float]]:
+    results = search(data, SearchRequest(query=query, limit=100))
+    return [(hit.id, hit.title, round(hit.score, 4)) for hit in results.hits]
 
 
 def test_a_refresh_crawls_on_both_workers_and_a_killed_worker_loses_nothing(
@@ -263,7 +255,7 @@ def test_a_refresh_crawls_on_both_workers_and_a_killed_worker_loses_nothing(
     # The same refresh with its crawls on the pool and the store on PostgreSQL.
     shared = DataDir(tmp_path / "shared").ensure()
     shared.remember("store", url=postgres_databases.create())
-    options = {"crawl_deployment": DEPLOYMENT, "crawl_retry_delays": [1.0]}
+    options = {"crawl_deployment": DEPLOYMENT, "crawl_retry_delays": [0.0]}
     pool.run_refresh(
         "pooled", sites=SITES, sites_file=str(fast), data_dir=str(shared.root), **options
     )
@@ -286,7 +278,7 @@ def test_a_refresh_crawls_on_both_workers_and_a_killed_worker_loses_nothing(
         sites=["nij", "ovc"],
         sites_file=str(slow),
         data_dir=str(killed.root),
-        crawl_attempt_seconds=25.0,
+        crawl_attempt_seconds=18.0,
         **options,
     )
     victim = kill_a_worker_mid_crawl(pool, killed_url, site="nij")
