@@ -1,7 +1,11 @@
-"""Store benchmark: staging, applying runs, the index's change feed and export, at scale.
+"""Store benchmark: staging, applying runs, the index's change feed, export and import, at
+scale, on SQLite and on PostgreSQL in one run.
 
-    python -m bench.bench_store [--records 100000] [--keep DIR]
+    python -m bench.bench_store [--records 100000] [--backends sqlite,postgresql] [--keep DIR]
     python -m bench.bench_store --quick
+
+PostgreSQL is the server at ``--postgres`` (default: the local one, user postgres); the
+benchmark creates a database of its own there and drops it at the end.
 
 1. Stages N synthetic records (bench.synthetic) in batches of 500, as crawl processes do, and
    applies the run (all added).
@@ -10,6 +14,8 @@
 4. ``index_changes`` over the whole history.
 5. ``ojp-search export`` to JSONL and CSV in a child process each: wall time, rows/s and the
    child's peak RSS (export streams in batches, so its memory should not grow with N).
+6. ``import_records`` of that JSONL into a new, empty store of the same backend (one run: staged
+   in batches, applied in one transaction).
 """
 
 from __future__ import annotations
@@ -28,9 +34,13 @@ from pathlib import Path
 
 from bench.machine import describe_machine
 from bench.synthetic import synthetic_records
+from index.database import store_location
 from index.datadir import DataDir
 from index.records import CrawlSummary, FetchResult, Record
 from index.store import Store
+from index.transfer import import_records
+
+DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 BATCH = 500
@@ -127,9 +137,14 @@ def rows(runs: Iterator[tuple[str, str, str]]) -> str:
     return "\n".join(lines)
 
 
-def run_benchmark(n: int, root: Path, command: str) -> str:
+def run_benchmark(
+    n: int, root: Path, command: str, backend: str, new_store: Callable[[str], str]
+) -> tuple[str, dict[str, float]]:
     data_dir = DataDir(root).ensure()
+    if backend != "sqlite":
+        data_dir.remember("store", url=new_store(backend))
     load_before = os.getloadavg()[0]
+    rates: dict[str, float] = {}
     out: list[tuple[str, str, str]] = []
     with Store.open(data_dir) as store:
         for label, result_for in (
@@ -145,6 +160,7 @@ def run_benchmark(n: int, root: Path, command: str) -> str:
                 (f"{label}: generate + stage", f"{staging:.1f} s", f"{n / staging:,.0f} results/s")
             )
             out.append((f"{label}: apply", f"{seconds:.1f} s", f"{n / seconds:,.0f}/s; {summary}"))
+            rates[f"{label}: apply"] = n / seconds
         started = time.perf_counter()
         changes = store.index_changes(0)
         seconds = time.perf_counter() - started
@@ -168,32 +184,104 @@ def run_benchmark(n: int, root: Path, command: str) -> str:
                 f"{live / seconds:,.0f} records/s, {size:,.0f} MiB file, peak RSS {rss:,.0f} MiB",
             )
         )
-    store_size = data_dir.store_path.stat().st_size / 2**20
-    return (
-        f"## Store: {n:,} records (store file {store_size:,.0f} MiB)\n\n"
+        rates[f"export --format {fmt}"] = live / seconds
+    log("import jsonl")
+    with Store(new_store(backend)) as target, (root / "export.jsonl").open(encoding="utf-8") as f:
+        started = time.perf_counter()
+        imported = import_records(target, f, source="export.jsonl")
+        seconds = time.perf_counter() - started
+    out.append(
+        (
+            "import (export.jsonl into an empty store)",
+            f"{seconds:.1f} s",
+            f"{imported.records / seconds:,.0f} records/s; {imported.report.totals['added']} added",
+        )
+    )
+    rates["import"] = imported.records / seconds
+    where = store_location(data_dir)
+    size = (
+        f"store file {data_dir.store_path.stat().st_size / 2**20:,.0f} MiB"
+        if isinstance(where, Path)
+        else "PostgreSQL on 127.0.0.1"
+    )
+    markdown = (
+        f"## Store on {backend}: {n:,} records ({size})\n\n"
         f"Command: `{command}`  \n"
         f"Machine: {describe_machine().summary()}  \n"
         f"Load average before / after: {load_before:.2f} / {os.getloadavg()[0]:.2f}.\n\n"
         f"{rows(iter(out))}\n\n"
-        f"Peak RSS of the benchmark process (generating, staging, applying): "
+        f"Peak RSS of the benchmark process so far (generating, staging, applying): "
         f"{peak_rss_mib():,.0f} MiB\n"
     )
+    return markdown, rates
+
+
+class Databases:
+    """PostgreSQL databases made for this run (unique names), dropped at its end."""
+
+    def __init__(self, server: str) -> None:
+        self.server = server
+        self.names: list[str] = []
+
+    def new_store(self, backend: str) -> str:
+        import uuid
+
+        import psycopg
+        from sqlalchemy.engine import make_url
+
+        if backend == "sqlite":
+            path = Path(tempfile.mkdtemp(prefix="bench-store-import-")) / "store.sqlite3"
+            return f"sqlite:///{path}"
+        name = f"ojp_bench_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+        with psycopg.connect(self.server, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        self.names.append(name)
+        return make_url(self.server).set(database=name).render_as_string(hide_password=False)
+
+    def drop_all(self) -> None:
+        import psycopg
+
+        if self.names:
+            with psycopg.connect(self.server, autocommit=True) as conn:
+                for name in self.names:
+                    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def side_by_side(rates: dict[str, dict[str, float]]) -> str:
+    backends = list(rates)
+    lines = ["| step | " + " | ".join(f"{b} (per s)" for b in backends) + " |"]
+    lines.append("|---|" + "---:|" * len(backends))
+    for step in rates[backends[0]]:
+        lines.append(
+            f"| {step} | " + " | ".join(f"{rates[b].get(step, 0):,.0f}" for b in backends) + " |"
+        )
+    return "\n".join(lines) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--quick", action="store_true", help="3,000 records: a smoke test")
-    parser.add_argument("--keep", type=Path, help="build the store here and keep it")
+    parser.add_argument("--keep", type=Path, help="build the stores here and keep them")
+    parser.add_argument("--backends", default="sqlite,postgresql", help="comma-separated")
+    parser.add_argument("--postgres", default=DEFAULT_POSTGRES, help="a PostgreSQL server URL")
     args = parser.parse_args(argv)
     n = 3_000 if args.quick else args.records
     root = args.keep or Path(tempfile.mkdtemp(prefix="bench-store-"))
+    databases = Databases(args.postgres)
+    rates: dict[str, dict[str, float]] = {}
     try:
         arguments = sys.argv[1:] if argv is None else argv
         command = shlex.join(["python", "-m", "bench.bench_store", *arguments])
-        sys.stdout.write(run_benchmark(n, root, command))
+        for backend in args.backends.split(","):
+            markdown, rates[backend] = run_benchmark(
+                n, root / backend, command, backend, databases.new_store
+            )
+            sys.stdout.write(markdown + "\n")
+        sys.stdout.write(f"## Side by side: {n:,} records\n\n{side_by_side(rates)}")
     finally:
         if args.keep is None:
+            databases.drop_all()
             shutil.rmtree(root, ignore_errors=True)
     return 0
 
