@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 with warnings.catch_warnings():  # Starlette suggests another HTTP client package; this one works
-    warnings.simplefilter("ignore", DeprecationWarning)
+    warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
 from index.datadir import DataDir

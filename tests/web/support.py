@@ -44,6 +44,7 @@ ARTIFACTS = Path(tempfile.gettempdir()) / "ojp-search-test-artifacts"
 def cli_env() -> dict[str, str]:
     env = dict(os.environ)
     env["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+    env["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"] = "120"  # a busy machine is slow
     env.pop("OJP_SEARCH_DATA_DIR", None)
     return env
 
