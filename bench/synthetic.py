@@ -4,17 +4,22 @@ Kinds, agencies, lengths and dates follow the rough shape of the OJP resource fa
 library abstracts and publications (NCJ-numbered, short, a tenth with extracted PDF text),
 then topic articles, news, funding opportunities (with opportunity IDs), events, features and
 topic listings.
-Words are drawn Zipf-like from a criminal-justice vocabulary mixed with common English, so term
-statistics (a long tail of rare words, frequent domain words) resemble the real site.
+Words are drawn with the frequencies measured on real OJP page text (``bench/ojp_words.txt``,
+fitted and compared by ``bench.synthetic_fit``), then a long tail of made-up rare words, so term
+statistics (frequent domain words, a growing tail) resemble the real site.
 """
 
 from __future__ import annotations
 
 import random
 from collections.abc import Iterator
+from functools import cache
 from itertools import accumulate
+from pathlib import Path
 
 from index.records import Attachment, Record, record_id
+
+WORDS_FILE = Path(__file__).with_name("ojp_words.txt")
 
 
 def words_of(text: str) -> list[str]:
@@ -88,14 +93,36 @@ BODY_WORDS = {
 }
 
 
+@cache
+def fitted_words() -> tuple[list[tuple[str, int]], float]:
+    """The real pages' words with their counts, most frequent first, and the exponent of the
+    rank-frequency curve past them."""
+    words: list[tuple[str, int]] = []
+    exponent = 1.0
+    for line in WORDS_FILE.read_text(encoding="utf-8").splitlines():
+        if line.startswith("# exponent"):
+            exponent = float(line.split()[-1])
+        elif line and not line.startswith("#"):
+            word, count = line.split()
+            words.append((word, int(count)))
+    return words, exponent
+
+
 class WordSampler:
-    """Zipf-like sampling over a fixed vocabulary (domain words first: they are the frequent)."""
+    """Words drawn with the frequencies of real OJP page text (``bench/ojp_words.txt``, fitted by
+    ``bench.synthetic_fit``), continued past those by made-up rare words whose frequencies fall
+    along the real pages' rank-frequency curve, so the vocabulary keeps growing with the corpus."""
 
     def __init__(self, rng: random.Random, extra: int = 20000) -> None:
         self.rng = rng
-        self.words = DOMAIN + COMMON + [self._rare(i) for i in range(extra)]
-        weights = [1.0 / (rank + 1) ** 1.05 for rank in range(len(self.words))]
-        self.cum = list(accumulate(weights))
+        head, exponent = fitted_words()
+        self.words = [w for w, _ in head] + [self._rare(i) for i in range(extra)]
+        last_rank, last_count = len(head), head[-1][1]
+        tail = (
+            last_count * (last_rank / r) ** exponent
+            for r in range(last_rank + 1, len(self.words) + 1)
+        )
+        self.cum = list(accumulate([float(c) for _, c in head] + list(tail)))
 
     def _rare(self, n: int) -> str:
         syllables = ["ka", "ri", "to", "men", "sul", "ver", "dan", "ex", "lo", "pra", "ti", "on"]
