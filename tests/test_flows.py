@@ -480,10 +480,11 @@ def test_prefect_yaml_deploys_the_refresh_flow_to_a_work_pool(tmp_path: Path) ->
 
     repo = Path(__file__).resolve().parent.parent
     with get_client(sync_client=True) as client:
-        try:
-            client.create_work_pool(WorkPoolCreate(name="ojp-search", type="process"))
-        except Exception as exc:  # made by an earlier run against the same server
-            assert "already exists" in str(exc)
+        for pool in ("ojp-search-index", "ojp-search-crawl"):
+            try:
+                client.create_work_pool(WorkPoolCreate(name=pool, type="process"))
+            except Exception as exc:  # made by an earlier run against the same server
+                assert "already exists" in str(exc)
     env = dict(os.environ, PREFECT_API_URL=str(PREFECT_API_URL.value()), PREFECT_HOME=str(tmp_path))
     child = subprocess.run(
         [sys.executable, "-m", "prefect", "--no-prompt", "deploy", "--all"],
@@ -497,7 +498,13 @@ def test_prefect_yaml_deploys_the_refresh_flow_to_a_work_pool(tmp_path: Path) ->
 
     with get_client(sync_client=True) as client:
         deployment = client.read_deployment_by_name("refresh/ojp-search-refresh")
-    assert deployment.work_pool_name == "ojp-search"
+        crawl = client.read_deployment_by_name("crawl-site/ojp-search-crawl")
+    assert deployment.work_pool_name == "ojp-search-index"
+    assert deployment.parameters == {"crawl_deployment": "crawl-site/ojp-search-crawl"}
+    assert (crawl.work_pool_name, crawl.entrypoint) == (
+        "ojp-search-crawl",
+        "flows/crawl_pool.py:crawl_site_flow",
+    )
     assert deployment.entrypoint == "flows/refresh.py:refresh"
     assert [s.schedule.cron for s in deployment.schedules] == ["0 5 * * *"]
     assert deployment.global_concurrency_limit is not None
