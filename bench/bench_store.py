@@ -186,9 +186,9 @@ def run_benchmark(
         )
         rates[f"export --format {fmt}"] = live / seconds
     log("import jsonl")
-    with Store(new_store(backend)) as target, (root / "export.jsonl").open(encoding="utf-8") as f:
+    with Store(new_store(backend)) as into, (root / "export.jsonl").open(encoding="utf-8") as f:
         started = time.perf_counter()
-        imported = import_records(target, f, source="export.jsonl")
+        imported = import_records(into, f, source="export.jsonl")
         seconds = time.perf_counter() - started
     out.append(
         (
@@ -199,13 +199,13 @@ def run_benchmark(
     )
     rates["import"] = imported.records / seconds
     where = store_location(data_dir)
-    size = (
+    footprint = (
         f"store file {data_dir.store_path.stat().st_size / 2**20:,.0f} MiB"
         if isinstance(where, Path)
         else "PostgreSQL on 127.0.0.1"
     )
     markdown = (
-        f"## Store on {backend}: {n:,} records ({size})\n\n"
+        f"## Store on {backend}: {n:,} records ({footprint})\n\n"
         f"Command: `{command}`  \n"
         f"Machine: {describe_machine().summary()}  \n"
         f"Load average before / after: {load_before:.2f} / {os.getloadavg()[0]:.2f}.\n\n"
