@@ -27,6 +27,7 @@ import struct
 import tempfile
 import zlib
 from array import array
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from itertools import accumulate, groupby, pairwise
 from operator import itemgetter
@@ -45,6 +46,9 @@ from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3PostingsWriter
 from whoosh.index import Index
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
+
+from index.fulltext.analysis import text_analyzer
+from index.fulltext.pairs import FIELD_SEPARATOR, PairAnalyzer, PairFormat, pair_weight
 
 #: Whoosh's default token pattern without its capturing group, for ``findall``.
 _TOKEN = re.compile(r"[\w\*]+(?:\.?[\w\*]+)*")
@@ -86,6 +90,9 @@ class TextAnalysis:
         self.maxsize = maxsize
         self.terms = terms
         self._single: dict[int, bytes] = {}  # position → encoded one-position posting
+        #: text → its words, for the document being added (a field's text is analysed once for
+        #: its own postings and once for the word pairs).
+        self.memo: dict[str, tuple[list[bytes], int]] = {}
 
     @classmethod
     def for_analyzer(cls, analyzer: Any) -> TextAnalysis | None:
@@ -112,6 +119,12 @@ class TextAnalysis:
 
     def words(self, text: str) -> tuple[list[bytes], int]:
         """The terms of the kept (lowercased, not stopped) words, and the first one's position."""
+        found = self.memo.get(text)
+        if found is None:
+            found = self.memo[text] = self._words(text)
+        return found
+
+    def _words(self, text: str) -> tuple[list[bytes], int]:
         tokens = "\x00".join(_TOKEN.findall(text)).lower().split("\x00")
         stops, minsize, maxsize = self.stops, self.minsize, self.maxsize
         kept = [w for w in tokens if len(w) >= minsize and w not in stops]
@@ -151,6 +164,35 @@ class TextAnalysis:
         """Postings of an ``Existence`` field: each distinct word once."""
         words, _ = self.words(text)
         return [(word, 1, boost, b"") for word in dict.fromkeys(words)]
+
+
+class PairAnalysis:
+    """The postings of the ``pairs`` field (``index.fulltext.pairs``) from the words a
+    ``TextAnalysis`` makes of each field's text."""
+
+    def __init__(
+        self, words: TextAnalysis, fields: tuple[str, ...], common: frozenset[str]
+    ) -> None:
+        self.words = words
+        self.prefixes = [f"{name}:".encode() for name in fields]
+        self.common = frozenset(word.encode("utf-8") for word in common)
+
+    def postings(self, value: str, boost: float) -> list[Posting]:
+        out = []
+        for prefix, text in zip(self.prefixes, value.split(FIELD_SEPARATOR), strict=False):
+            words, _ = self.words.words(text)
+            if len(words) < 2:
+                continue
+            common = self.common
+            frequency: Counter[bytes] | None = None
+            for first, second in dict.fromkeys(pairwise(words)):
+                if first not in common or second not in common:
+                    continue
+                if frequency is None:
+                    frequency = Counter(words)
+                weight = pair_weight(frequency[first], frequency[second])
+                out.append((prefix + first + b" " + second, 1, weight, b""))
+        return out
 
 
 def _encode_positions(plist: list[int]) -> bytes:
@@ -201,12 +243,26 @@ class IndexBuilder(SegmentWriter):  # type: ignore[misc]
         self._runs: list[IO[bytes]] = []
         self._lengths: dict[str, array[int]] = {}  # field → quantised length per document
         self._analysis: dict[str, Callable[[str, float], list[Posting]]] = {}
+        analyses: dict[int, TextAnalysis | None] = {}  # one per analyzer, shared by its fields
+
+        def analysis_of(analyzer: Any) -> TextAnalysis | None:
+            if id(analyzer) not in analyses:
+                analyses[id(analyzer)] = TextAnalysis.for_analyzer(analyzer)
+            return analyses[id(analyzer)]
+
         for name, field in self.schema.items():
             if field.vector or field.separate_spelling():
                 raise ValueError(f"IndexBuilder cannot write term vectors or spelling ({name})")
             if field.scorable:
                 self._lengths[name] = array("I")
-            analysis = TextAnalysis.for_analyzer(getattr(field, "analyzer", None))
+            analyzer = getattr(field, "analyzer", None)
+            if type(analyzer) is PairAnalyzer and type(field.format) is PairFormat:
+                words = analysis_of(text_analyzer())
+                if words is not None:
+                    pairs = PairAnalysis(words, analyzer.fields, analyzer.words)
+                    self._analysis[name] = pairs.postings
+                continue
+            analysis = analysis_of(analyzer)
             if analysis is None or field.format is None:
                 continue
             if type(field.format) is formats.Positions:
@@ -215,6 +271,7 @@ class IndexBuilder(SegmentWriter):  # type: ignore[misc]
                 self._analysis[name] = analysis.existence
         #: The fields whose text is analysed in bulk (the others use ``field.index()``).
         self.bulk_fields = frozenset(self._analysis)
+        self._memos = [a.memo for a in analyses.values() if a is not None]
 
     # -- documents -------------------------------------------------------------------------------
 
@@ -227,6 +284,8 @@ class IndexBuilder(SegmentWriter):  # type: ignore[misc]
         names = sorted(fields)  # no "_boost" / "_stored_" options: unknown fields here
         self._check_fields(schema, names)
         lengths: dict[str, int] = {}
+        for memo in self._memos:
+            memo.clear()
         perdoc.start_doc(docnum)
         for name in names:
             value = fields[name]

@@ -7,7 +7,9 @@ trie terms), never thousands of expanded terms. ``year`` is a column for the yea
 ``spell`` holds the distinct unstemmed words of each record (no positions, no counts): the
 vocabulary for "did you mean". ``words`` holds the stemmed terms of all the text fields
 (``WORD_FIELDS``), once each: the documents a word typed without a field matches are one short
-posting list (ids only), not the union of five lists with positions.
+posting list (ids only), not the union of five lists with positions. ``pairs`` holds each pair of
+adjacent words of each of those fields (``index.fulltext.pairs``): a two-word phrase is one
+short posting list too.
 """
 
 from __future__ import annotations
@@ -20,10 +22,11 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, FieldType, Schema
 from whoosh.formats import Existence
 
 from index.fulltext.analysis import text_analyzer, word_analyzer
+from index.fulltext.pairs import FIELD_SEPARATOR, PairAnalyzer, PairFormat
 from index.records import Record
 
 #: Bump when the schema changes: an index built by another version is rebuilt, not reused.
-INDEX_VERSION = 2
+INDEX_VERSION = 3
 
 #: Fields searched by a query without a field name, and their weights.
 FIELD_BOOSTS: dict[str, float] = {
@@ -39,6 +42,8 @@ FIELD_BOOSTS: dict[str, float] = {
 #: which is not stemmed).
 WORD_FIELDS = ("title", "topics", "summary", "body", "doc")
 WORDS_FIELD = "words"
+#: Adjacent word pairs of each of ``WORD_FIELDS`` (``index.fulltext.pairs``): two-word phrases.
+PAIRS_FIELD = "pairs"
 
 #: The names a user may type before a colon, and the schema field each one means.
 FIELD_ALIASES: dict[str, str] = {
@@ -86,6 +91,7 @@ def build_schema(*, store_body: bool = False) -> Schema:
         published_iso=STORED(),
         spell=FieldType(Existence(), word_analyzer(), scorable=True),
         words=FieldType(Existence(), text),
+        pairs=FieldType(PairFormat(), PairAnalyzer(WORD_FIELDS)),
     )
 
 
@@ -134,6 +140,9 @@ def record_document(record: Record) -> dict[str, Any]:
         "spell": spelling_words(record),
     }
     doc[WORDS_FIELD] = "\n".join(doc[name] for name in WORD_FIELDS if doc.get(name))
+    doc[PAIRS_FIELD] = FIELD_SEPARATOR.join(
+        (doc.get(name) or "").replace(FIELD_SEPARATOR, " ") for name in WORD_FIELDS
+    )
     if record.ncj_number:
         doc["ncj"] = record.ncj_number
     if record.opportunity_id:

@@ -37,6 +37,7 @@ from index.datadir import DataDir
 from index.errors import ErrorKind, NextStep
 from index.filters import DOCUMENT_TYPE
 from index.fulltext.facets import FacetTable, doc_ids, live_docs, load_facet_table, match_set
+from index.fulltext.impact import ImpactTable, load_impact_table, match_query, top_hits
 from index.fulltext.query import (
     MAX_EXPANSIONS,
     MAX_LIMIT,
@@ -176,6 +177,7 @@ class SearchContext:
     facets: FacetTable
     live: int  # the match set of every document not deleted
     time_limit: float | None = TIME_LIMIT
+    impacts: ImpactTable | None = None  # the impact lists (None: rank exhaustively)
 
 
 def filter_set(context: SearchContext, compiled: CompiledQuery) -> int:
@@ -220,7 +222,7 @@ def _ranked(
     posting blocks that cannot reach the top).
     """
     searcher, table, request = context.searcher, context.facets, compiled.request
-    matches = match_set(searcher, compiled.query, context.live, table)
+    matches = match_set(searcher, match_query(compiled.query, searcher.schema), context.live, table)
     if compiled.filter is not None and matches:
         matches &= filter_set(context, compiled)
     if restrict is not None:
@@ -241,8 +243,10 @@ def _ranked(
         hits = _collect(context, scored_query, end, allowed, sortedby=newest)
         page = [(hit.docnum, hit.score or 0.0) for hit in hits[start:end]]
     else:
-        hits = _collect(context, scored_query, max(end, RERANK_DEPTH), allowed, optimize=True)
-        scored = [(h.docnum, h.score or 0.0) for h in hits]
+        scored = top_hits(searcher, context.impacts, scored_query, matches, max(end, RERANK_DEPTH))
+        if scored is None:  # the impact lists cannot prove the top: score every candidate
+            hits = _collect(context, scored_query, max(end, RERANK_DEPTH), allowed, optimize=True)
+            scored = [(h.docnum, h.score or 0.0) for h in hits]
         # Only the top RERANK_DEPTH move, so every page of one query sees the same order.
         page = (rerank(searcher, scored[:RERANK_DEPTH]) + scored[RERANK_DEPTH:])[start:end]
     return total, page, facets
@@ -359,8 +363,10 @@ def search(
     with open_searcher(data_dir) as searcher:
         compiled = compile_query(searcher, request)
         reader = searcher.reader()
-        facet_table = load_facet_table(live_index_path(data_dir), reader)
-        context = SearchContext(searcher, facet_table, live_docs(reader), time_limit)
+        path = live_index_path(data_dir)
+        facet_table = load_facet_table(path, reader)
+        impacts = load_impact_table(path, reader)
+        context = SearchContext(searcher, facet_table, live_docs(reader), time_limit, impacts)
         total, page, facets = _ranked(context, compiled)
         suggestion, absent = (None, False)
         if not compiled.exact:

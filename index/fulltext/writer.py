@@ -34,6 +34,7 @@ from index.datadir import DataDir
 from index.errors import ErrorKind, NextStep, OjpError
 from index.fulltext.builder import IndexBuilder
 from index.fulltext.facets import write_facet_table
+from index.fulltext.impact import write_impact_table
 from index.fulltext.schema import INDEX_VERSION, build_schema, record_document
 from index.records import Record
 
@@ -412,11 +413,16 @@ def build_index(
 
 
 def write_facets(ix: whoosh_index.Index, path: Path) -> None:
-    """The facet table of the committed index (``index.fulltext.facets``): searches count
-    facets from it.
-    Should this not be written (a kill just after the commit), searches compute it themselves."""
+    """The facet table (``index.fulltext.facets``) and the impact lists
+    (``index.fulltext.impact``) of the committed index: searches count facets and find the top
+    hits from them. Each is written beside the index and renamed into place; should one not be
+    written (a kill just after the commit), searches compute the facets themselves and score
+    exhaustively."""
     with ix.reader() as reader:
         write_facet_table(path, reader)
+    with ix.searcher() as searcher:
+        lists = write_impact_table(path, searcher)
+    log.info("wrote %d impact lists in %s", lists, path.name)
 
 
 def swap_live_index(data_dir: DataDir, path: Path) -> None:

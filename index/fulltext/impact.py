@@ -1,0 +1,812 @@
+"""Impact-ordered postings: the top hits of a query without scoring every matching document.
+
+Whoosh scores every candidate of a query in pure Python, so a word found in most records costs
+as much as there are records. Here, at each commit, every frequent term gets an *impact list*
+(``ojp-impacts.bin`` beside the index, written like the facet table): the ``LIST_LENGTH``
+documents with the highest BM25F score for it, best first, with the score of the best document
+left out (the list's *tail*). Two kinds of list:
+
+- a word typed without a field: its score summed over the text fields with their weights
+  (``FIELD_BOOSTS``), exactly as the parser's OR over the fields scores it;
+- a word in ``title:`` (fielded title searches).
+
+A term with fewer documents than ``MIN_DF`` has no list: its complete list is scored when a query
+needs it (a few hundred postings). Scores are Whoosh's own BM25F formula with the index's
+statistics at the commit, so a list holds the very scores the exhaustive search would compute.
+
+``top_hits`` merges the lists of a query's words with a threshold algorithm (Fagin's NRA, no
+random access): it reads the lists in growing chunks, keeps only documents of the query's match
+set (AND semantics, filters and date ranges come from there), bounds the score of every document
+seen in some lists and of every document not seen at all, and stops as soon as the top hits have
+exact scores and no other document can reach them. When the lists run out before that, or the
+query has a shape the lists do not cover (phrases over three words, synonyms, boosts), it returns
+None and the caller scores exhaustively.
+"""
+
+from __future__ import annotations
+
+import heapq
+import logging
+import mmap
+import os
+import pickle
+import shutil
+import struct
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from itertools import accumulate, compress, groupby
+from operator import itemgetter
+from pathlib import Path
+from typing import Any
+
+from whoosh import query
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.reading import TermNotFound
+from whoosh.scoring import BM25F
+from whoosh.util.numeric import byte_to_length
+
+from index.fulltext.facets import index_key
+from index.fulltext.pairs import MAX_FREQUENCY, pair_term, split_weight
+from index.fulltext.schema import FIELD_BOOSTS, PAIRS_FIELD, WORD_FIELDS, WORDS_FIELD
+
+log = logging.getLogger(__name__)
+
+IMPACT_FILE = "ojp-impacts.bin"
+#: Terms in fewer documents have no stored list: their list is scored when a query needs it.
+MIN_DF = 2048
+#: Fields with lists of their own, besides the all-fields lists: ``title:word`` searches, and
+#: the ``authors`` term a word typed without a field also looks for.
+FIELD_LISTS = ("title", "authors")
+#: The key of the lists that sum a word's score over ``WORD_FIELDS``.
+ALL_FIELDS = "*"
+#: The key of a two-word phrase typed without a field (scored from the ``pairs`` field).
+PHRASE = "phrase"
+#: Fields whose phrases Whoosh may score itself within the fast path (short texts).
+SMALL_FIELDS = ("authors",)
+#: The first chunk read from each list; each round reads twice as much.
+FIRST_CHUNK = 128
+_HEADER = struct.Struct("<8sQ")  # magic (with the format's version), header length
+_MAGIC = b"ojpimp03"
+
+
+# -- scores as Whoosh computes them ------------------------------------------------------------
+
+
+def bm25_parameters(searcher: Any) -> tuple[float, float] | None:
+    """(B, K1) of the searcher's weighting, or None when it is not plain BM25F."""
+    weighting = searcher.weighting
+    if type(weighting) is not BM25F or weighting._field_B:
+        return None
+    return float(weighting.B), float(weighting.K1)
+
+
+def length_bytes(leaf: Any, fieldname: str) -> bytes:
+    """The quantised length byte of ``fieldname`` for every document of a segment."""
+    perdoc = leaf._perdoc
+    reader = perdoc._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
+    count = leaf.doc_count_all()
+    if reader is None:
+        return bytes(count)
+    if getattr(reader, "_fixedlen", None) == 1 and hasattr(reader, "_dbfile"):
+        # One unsigned byte per document, written up to the last document with a length.
+        stored = bytes(reader._dbfile.get(reader._basepos, reader._count))
+        return stored + bytes(count - len(stored))
+    return bytes(reader[n] for n in range(count))
+
+
+@cache
+def _length_parts(avgfl: float, b: float, k1: float) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """Per length byte: the length part of BM25's denominator, and the score factor of a
+    weight of 1 (``(1 * (K1 + 1)) / (1 + norm)``), as ``bm25()`` computes them."""
+    norm = tuple(k1 * ((1 - b) + b * byte_to_length(n) / avgfl) if n else 0.0 for n in range(256))
+    return norm, tuple((1.0 * (k1 + 1)) / (1.0 + m) for m in norm)
+
+
+class FieldScorer:
+    """BM25F of one term in one field, per (weight, length byte), with Whoosh's arithmetic:
+    ``bm25(idf, weight, length, avgfl, B, K1) * boost``."""
+
+    def __init__(
+        self, searcher: Any, fieldname: str, text: Any, boost: float, params: tuple[float, float]
+    ) -> None:
+        b, k1 = params
+        self.idf = idf = searcher.idf(fieldname, text)
+        avgfl = searcher.avg_field_length(fieldname) or 1
+        self.boost = boost
+        self.k1 = k1
+        self.norm, unit = _length_parts(avgfl, b, k1)
+        self.single = [idf * x * boost for x in unit]
+
+    def score(self, weight: float, lbyte: int) -> float:
+        k1 = self.k1
+        return self.idf * ((weight * (k1 + 1)) / (weight + self.norm[lbyte])) * self.boost
+
+
+class WeightScorer:
+    """A field without lengths: Whoosh scores a posting by its weight (``WeightScorer``), times
+    the term's boost."""
+
+    def __init__(self, boost: float) -> None:
+        self.boost = boost
+        self.single = [1.0 * boost] * 256
+
+    def score(self, weight: float, lbyte: int) -> float:
+        return weight * self.boost
+
+
+class _Zeros:
+    """Length byte 0 for every document."""
+
+    def __getitem__(self, docnum: int) -> int:
+        return 0
+
+
+repeat_zero = _Zeros()
+
+
+def _blocks(matcher: Any) -> Iterator[tuple[Iterable[int], Any]]:
+    """A leaf matcher's (document numbers, weights) a block at a time, deleted ones included;
+    weights are None (all 1.0), one float for the whole block, or a tuple."""
+    if isinstance(matcher, FilterMatcher):
+        matcher = matcher.child
+    if not isinstance(matcher, W3LeafMatcher):
+        ids, weights = [], []
+        while matcher.is_active():
+            ids.append(matcher.id())
+            weights.append(matcher.weight())
+            matcher.next()
+        yield ids, tuple(weights)
+        return
+    while not matcher._atend:
+        if matcher._data is None:
+            matcher._read_data()
+        ids, weights = matcher._data[0], matcher._data[1]
+        yield (ids if matcher._byteids else accumulate(ids)), weights
+        matcher._next_block()
+
+
+def add_field_scores(
+    searcher: Any,
+    fieldname: str,
+    text: Any,
+    boost: float,
+    params: tuple[float, float],
+    into: dict[int, float],
+    lengths: dict[tuple[int, str], bytes] | None = None,
+) -> None:
+    """Add the field's score of ``text`` to ``into[docnum]`` for every document that has it."""
+    reader = searcher.reader()
+    scorer: FieldScorer | WeightScorer | None = None
+    scorable = bool(reader.schema[fieldname].scorable)
+    for leaf, base in reader.leaf_readers():
+        try:
+            matcher = leaf.postings(fieldname, text)
+        except TermNotFound:
+            continue
+        if scorer is None:
+            scorer = (
+                FieldScorer(searcher, fieldname, text, boost, params)
+                if scorable
+                else WeightScorer(boost)
+            )
+        single, score = scorer.single, scorer.score
+        if not scorable:
+            lens: Any = repeat_zero
+        elif lengths is not None:
+            key = (id(leaf), fieldname)
+            if key not in lengths:
+                lengths[key] = length_bytes(leaf, fieldname)
+            lens = lengths[key]
+        else:
+            column = leaf._perdoc._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
+            lens = column if column is not None else repeat_zero
+        get = into.get
+        for ids, weights in _blocks(matcher):
+            if weights is None or weights == 1.0:
+                for d in ids:
+                    n = base + d
+                    into[n] = get(n, 0.0) + single[lens[d]]
+            elif isinstance(weights, float):
+                for d in ids:
+                    n = base + d
+                    into[n] = get(n, 0.0) + score(weights, lens[d])
+            else:
+                for d, w in zip(ids, weights, strict=True):
+                    n = base + d
+                    into[n] = get(n, 0.0) + score(w, lens[d])
+
+
+# -- units: the parts a query's score is the sum of --------------------------------------------
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A term scored over some fields: ``key`` is ``ALL_FIELDS`` (the word in every text field,
+    weighted), ``PHRASE`` (two words adjacent in any text field, ``text`` "first second"), or
+    one field name; ``boost`` multiplies the single field's score. A unit with a ``node`` is a
+    small query Whoosh scores itself (a phrase among authors)."""
+
+    key: str
+    text: str
+    boost: float = 1.0
+    node: query.Query | None = field(default=None, compare=False)
+
+    def fields(self) -> list[tuple[str, float]]:
+        if self.key in (ALL_FIELDS, PHRASE):
+            return [(name, FIELD_BOOSTS[name]) for name in WORD_FIELDS]
+        return [(self.key, self.boost)]
+
+
+def _term_text(node: query.Term) -> str | None:
+    text = node.text
+    if isinstance(text, bytes):
+        text = text.decode("utf-8")
+    return text if isinstance(text, str) else None
+
+
+def score_units(q: query.Query, schema: Any) -> list[Unit] | None:
+    """The units whose scores add up to ``q``'s score on every document of its match set, or
+    None when ``q`` has another shape. A word typed without a field (an OR of one term over the
+    fields with ``FIELD_BOOSTS``) is one all-fields unit, plus its ``authors`` term."""
+    units: list[Unit] = []
+
+    def visit(node: query.Query) -> bool:
+        if node.boost != 1.0 and not isinstance(node, query.Term):
+            return False
+        if type(node) is query.Term:
+            text = _term_text(node)
+            if text is None:
+                return False
+            units.append(Unit(node.fieldname, text, float(node.boost)))
+            return True
+        if type(node) is query.Or:
+            phrase = phrase_parts(node, schema)
+            if phrase is not None:
+                words, small = phrase
+                units.append(Unit(PHRASE, " ".join(words)))
+                units.extend(Unit(p.fieldname, "", node=p) for p in small)
+                return True
+            terms = [p for p in node.subqueries if type(p) is query.Term]
+            words, merged = _word_over_fields(terms)
+            units.extend(words)
+            return all(visit(p) for p in node.subqueries if not any(p is t for t in merged))
+        if type(node) is query.And:
+            return all(visit(p) for p in node.subqueries)
+        if type(node) is query.AndNot:
+            return visit(node.a)
+        return False
+
+    if not visit(q):
+        return None
+    return units
+
+
+def phrase_parts(
+    node: query.Query, schema: Any
+) -> tuple[tuple[str, str], list[query.Phrase]] | None:
+    """The two words of an OR of one two-word phrase over every one of ``WORD_FIELDS`` (with
+    its weight) whose pair the ``pairs`` field indexes, and its phrases in ``SMALL_FIELDS``;
+    None for anything else."""
+    if type(node) is not query.Or or node.boost != 1.0:
+        return None
+    words: set[tuple[str, ...]] = set()
+    fields, small = [], []
+    for part in node.subqueries:
+        if type(part) is not query.Phrase or part.slop != 1 or len(part.words) != 2:
+            return None
+        if part.fieldname in SMALL_FIELDS:
+            small.append(part)
+        elif part.fieldname in WORD_FIELDS and part.boost == FIELD_BOOSTS[part.fieldname]:
+            words.add(tuple(part.words))
+            fields.append(part.fieldname)
+        else:
+            return None
+    if len(words) != 1 or sorted(fields) != sorted(WORD_FIELDS):
+        return None
+    first, second = words.pop()
+    if not isinstance(first, str) or not isinstance(second, str):
+        return None
+    if PAIRS_FIELD not in schema or not schema[PAIRS_FIELD].analyzer.indexes(first, second):
+        return None
+    return (first, second), small
+
+
+def match_query(q: query.Query, schema: Any) -> query.Query:
+    """``q`` with each two-word phrase typed without a field read from the ``pairs`` field: the
+    same documents, from short posting lists instead of positions (for match sets)."""
+    if PAIRS_FIELD not in schema:
+        return q
+
+    def visit(node: query.Query) -> query.Query:
+        parts = phrase_parts(node, schema)
+        if parts is None:
+            return node
+        (first, second), small = parts
+        terms = [query.Term(PAIRS_FIELD, pair_term(f, first, second)) for f in WORD_FIELDS]
+        return query.Or([*terms, *small])
+
+    return q.accept(visit)
+
+
+def _word_over_fields(terms: list[query.Term]) -> tuple[list[Unit], list[query.Term]]:
+    """The all-fields units of an OR's terms for each word it holds in every one of
+    ``WORD_FIELDS`` with the field's weight, and those terms."""
+    by_text: dict[str, list[query.Term]] = {}
+    for term in terms:
+        if term.fieldname in WORD_FIELDS and term.boost == FIELD_BOOSTS[term.fieldname]:
+            text = _term_text(term)
+            if text is not None:
+                by_text.setdefault(text, []).append(term)
+    units, merged = [], []
+    for text, found in by_text.items():
+        if sorted(t.fieldname for t in found) == sorted(WORD_FIELDS):
+            units.append(Unit(ALL_FIELDS, text))
+            merged.extend(found)
+    return units, merged
+
+
+def unit_scores(
+    searcher: Any,
+    unit: Unit,
+    params: tuple[float, float],
+    lengths: dict[tuple[int, str], bytes] | None = None,
+) -> dict[int, float]:
+    """docnum → the unit's exact score, for every document that has the unit's term (deleted
+    documents included)."""
+    scores: dict[int, float] = {}
+    if unit.node is not None:
+        return whoosh_scores(searcher, unit.node)
+    if unit.key == PHRASE:
+        return phrase_scores(searcher, unit.text, params)
+    if unit.key == ALL_FIELDS and WORDS_FIELD in searcher.schema:
+        # Documents in number order first, so equal scores keep that order when sorted.
+        scores = dict.fromkeys(_unit_docs(searcher, unit.text), 0.0)
+    for fieldname, boost in unit.fields():
+        if fieldname in searcher.schema:
+            add_field_scores(searcher, fieldname, unit.text, boost, params, scores, lengths)
+    return scores
+
+
+class Unrankable(Exception):
+    """The fast path cannot score this unit exactly."""
+
+
+def whoosh_scores(searcher: Any, node: query.Query) -> dict[int, float]:
+    """Whoosh's own scores of a small query, for every document it matches."""
+    scores: dict[int, float] = {}
+    matcher = node.matcher(searcher, searcher.context())
+    while matcher.is_active():
+        scores[matcher.id()] = matcher.score()
+        matcher.next()
+    return dict(sorted(scores.items()))
+
+
+def phrase_scores(searcher: Any, text: str, params: tuple[float, float]) -> dict[int, float]:
+    """docnum → the score of the two-word phrase ``text`` over ``WORD_FIELDS``, as Whoosh scores
+    an OR of ``Phrase`` queries: in each field where the words are adjacent, the sum of both
+    words' BM25F scores, times the field's weight. The words' frequencies come from the
+    ``pairs`` postings' weights."""
+    first, second = text.split(" ")
+    reader = searcher.reader()
+    scores: dict[int, float] = {}
+    if PAIRS_FIELD not in reader.schema:
+        raise Unrankable(text)
+    for fieldname, boost in [(name, FIELD_BOOSTS[name]) for name in WORD_FIELDS]:
+        term = pair_term(fieldname, first, second)
+        if fieldname not in reader.schema or (PAIRS_FIELD, term) not in reader:
+            continue
+        a = FieldScorer(searcher, fieldname, first, 1.0, params)
+        b = FieldScorer(searcher, fieldname, second, 1.0, params)
+        for leaf, base in reader.leaf_readers():
+            try:
+                matcher = leaf.postings(PAIRS_FIELD, term)
+            except TermNotFound:
+                continue
+            lens = length_bytes(leaf, fieldname)
+            for ids, weights in _blocks(matcher):
+                ids = list(ids)
+                if weights is None or isinstance(weights, float):
+                    weights = [weights or 0.0] * len(ids)
+                for d, w in zip(ids, weights, strict=True):
+                    tf_a, tf_b = split_weight(w)
+                    if not tf_a or not tf_b or MAX_FREQUENCY in (tf_a, tf_b):
+                        raise Unrankable(text)
+                    lbyte = lens[d]
+                    n = base + d
+                    pair = (a.score(float(tf_a), lbyte) + b.score(float(tf_b), lbyte)) * boost
+                    scores[n] = scores.get(n, 0.0) + pair
+    return dict(sorted(scores.items()))
+
+
+def _unit_docs(searcher: Any, text: str) -> Iterator[int]:
+    for leaf, base in searcher.reader().leaf_readers():
+        try:
+            matcher = leaf.postings(WORDS_FIELD, text)
+        except TermNotFound:
+            continue
+        for ids, _ in _blocks(matcher):
+            yield from (base + d for d in ids)
+
+
+def best_first(scores: dict[int, float], count: int | None) -> list[tuple[int, float]]:
+    """The ``count`` best (docnum, score) pairs, best first; equal scores in docnum order when
+    ``scores`` is in docnum order (``nlargest`` and ``sorted`` are stable)."""
+    if count is None or count >= len(scores):
+        return sorted(scores.items(), key=itemgetter(1), reverse=True)
+    return heapq.nlargest(count, scores.items(), key=itemgetter(1))
+
+
+# -- the impact table on disk --------------------------------------------------------------
+
+
+def _list_keys(reader: Any) -> Iterator[Unit]:
+    """The units that get a stored list: terms in at least ``MIN_DF`` documents."""
+    if WORDS_FIELD in reader.schema:
+        for text, info in reader.iter_field(WORDS_FIELD):
+            if info.doc_frequency() >= MIN_DF:
+                yield Unit(ALL_FIELDS, _decoded(text))
+    for fieldname in FIELD_LISTS:
+        if fieldname in reader.schema:
+            for text, info in reader.iter_field(fieldname):
+                if info.doc_frequency() >= MIN_DF:
+                    yield Unit(fieldname, _decoded(text))
+
+
+def _decoded(text: Any) -> str:
+    return text.decode("utf-8") if isinstance(text, bytes) else str(text)
+
+
+def score_runs(ranked: list[tuple[int, float]]) -> tuple[array, array, array]:
+    """A best-first list as (document numbers, run scores, run lengths): documents of equal
+    score form one run, in the order given (docnum order)."""
+    docs = array("I", map(itemgetter(0), ranked))
+    scores, lengths = array("d"), array("I")
+    for score, run in groupby(map(itemgetter(1), ranked)):
+        scores.append(score)
+        lengths.append(len(list(run)))
+    return docs, scores, lengths
+
+
+def write_impact_table(path: Path, searcher: Any) -> int:
+    """Write the impact lists of the committed index in ``path`` (temp files, one rename);
+    returns the number of lists. Nothing is written for a weighting other than BM25F.
+
+    The file: a fixed header (magic, length of a small pickled header with the index key and
+    the sections' places), then the sections, 8-byte aligned: ``keys`` (the lists' keys, sorted,
+    concatenated), ``key_at`` (where each key starts), ``entries`` (per list: first document,
+    documents, first run, runs), ``docs`` (uint32), ``scores`` (float64 per run) and ``runs``
+    (uint32 run lengths). A search reads the header and binary-searches the keys it needs in
+    the memory-mapped file: nothing is loaded in full."""
+    params = bm25_parameters(searcher)
+    target = path / IMPACT_FILE
+    if params is None:
+        target.unlink(missing_ok=True)
+        return 0
+    reader = searcher.reader()
+    live = _live_bytes(reader)
+    deletions = live.count(0)
+    lengths: dict[tuple[int, str], bytes] = {}
+    directory: list[tuple[bytes, tuple[int, int, int, int]]] = []
+    pid = os.getpid()
+    parts = {name: path / f".{IMPACT_FILE}.{pid}.{name}.tmp" for name in ("docs", "scores", "runs")}
+    tmp = path / f".{IMPACT_FILE}.{pid}.tmp"
+    doc_at = run_at = 0
+    try:
+        with (
+            open(parts["docs"], "wb") as docs_out,
+            open(parts["scores"], "wb") as scores_out,
+            open(parts["runs"], "wb") as runs_out,
+        ):
+            for unit in _list_keys(reader):
+                scores = unit_scores(searcher, unit, params, lengths)
+                ranked = best_first(scores, None)
+                if deletions:
+                    ranked = [pair for pair in ranked if live[pair[0]]]
+                docs, run_scores, run_lengths = score_runs(ranked)
+                entry = (doc_at, len(docs), run_at, len(run_scores))
+                directory.append((list_key(unit.key, unit.text), entry))
+                docs.tofile(docs_out)
+                run_scores.tofile(scores_out)
+                run_lengths.tofile(runs_out)
+                doc_at += len(docs)
+                run_at += len(run_scores)
+        directory.sort()
+        keys = b"".join(key for key, _ in directory)
+        key_at = array("Q", accumulate((len(key) for key, _ in directory), initial=0))
+        entries = array("Q", (n for _, entry in directory for n in entry))
+        sections = [("keys", keys), ("key_at", key_at.tobytes()), ("entries", entries.tobytes())]
+        with open(tmp, "wb") as out:
+            places = _write_sections(out, index_key(reader), len(directory), sections, parts)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, target)
+        log.debug("impact lists: %d, sections %s", len(directory), places)
+    finally:
+        for part in (*parts.values(), tmp):
+            part.unlink(missing_ok=True)
+    return len(directory)
+
+
+def list_key(key: str, text: str) -> bytes:
+    return f"{key}\x1f{text}".encode()
+
+
+def _write_sections(
+    out: Any,
+    key: Any,
+    count: int,
+    sections: list[tuple[str, bytes]],
+    parts: dict[str, Path],
+) -> dict[str, tuple[int, int]]:
+    """Write the header and the sections (in memory ones, then the part files)."""
+    sizes = [(name, len(data)) for name, data in sections]
+    sizes += [(name, part.stat().st_size) for name, part in parts.items()]
+    places: dict[str, tuple[int, int]] = {}
+    room = 4096  # bytes kept for the header; grown until the header fits
+    while True:
+        at = _aligned(_HEADER.size + room)
+        for name, size in sizes:
+            places[name] = (at, size)
+            at = _aligned(at + size)
+        header = pickle.dumps({"key": key, "count": count, "places": places}, 5)
+        if len(header) <= room:
+            header += b" " * (room - len(header))
+            break
+        room = _aligned(len(header)) * 2
+    out.write(_HEADER.pack(_MAGIC, len(header)))
+    out.write(header)
+    for name, data in sections:
+        out.write(b"\0" * (places[name][0] - out.tell()))
+        out.write(data)
+    for name, part in parts.items():
+        out.write(b"\0" * (places[name][0] - out.tell()))
+        with open(part, "rb") as fh:
+            shutil.copyfileobj(fh, out, 1 << 20)
+    return places
+
+
+def _live_bytes(reader: Any) -> bytes:
+    buf = bytearray(b"\x01") * reader.doc_count_all()
+    for leaf, base in reader.leaf_readers():
+        for docnum in leaf.deleted_docs_set if leaf.has_deletions() else ():
+            buf[base + docnum] = 0
+    return bytes(buf)
+
+
+_QUAD = struct.Struct("<Q")
+_ENTRY = struct.Struct("<4Q")
+
+
+@dataclass
+class ImpactTable:
+    """The impact lists of one index, read from the memory-mapped file as queries need them."""
+
+    data: Any  # mmap or bytes
+    count: int
+    places: dict[str, tuple[int, int]]
+
+    def find(self, key: str, text: str) -> tuple[int, int, int, int] | None:
+        """The entry of a list (first document, documents, first run, runs), or None."""
+        wanted = list_key(key, text)
+        data, keys_at = self.data, self.places["keys"][0]
+        key_at = self.places["key_at"][0]
+        low, high = 0, self.count
+        while low < high:
+            mid = (low + high) // 2
+            start, stop = struct.unpack_from("<2Q", data, key_at + 8 * mid)
+            found = data[keys_at + start : keys_at + stop]
+            if found < wanted:
+                low = mid + 1
+            elif found > wanted:
+                high = mid
+            else:
+                entry: tuple[int, int, int, int] = _ENTRY.unpack_from(
+                    data, self.places["entries"][0] + 32 * mid
+                )
+                return entry
+        return None
+
+    def runs(self, where: tuple[int, int, int, int], first: int, stop: int) -> tuple[array, array]:
+        """Run scores and run lengths ``first`` to ``stop`` of a list."""
+        _, _, run_at, run_count = where
+        stop = min(stop, run_count)
+        scores, lengths = array("d"), array("I")
+        if first < stop:
+            at = self.places["scores"][0] + 8 * (run_at + first)
+            scores.frombytes(self.data[at : at + 8 * (stop - first)])
+            at = self.places["runs"][0] + 4 * (run_at + first)
+            lengths.frombytes(self.data[at : at + 4 * (stop - first)])
+        return scores, lengths
+
+    def docs(self, where: tuple[int, int, int, int], start: int, stop: int) -> array:
+        docs = array("I")
+        at = self.places["docs"][0] + 4 * (where[0] + start)
+        docs.frombytes(self.data[at : at + 4 * (stop - start)])
+        return docs
+
+
+def load_impact_table(path: Path, reader: Any) -> ImpactTable | None:
+    """The impact table beside the index, or None when it is missing, damaged or belongs to
+    another commit (searches then score exhaustively)."""
+    try:
+        with open(path / IMPACT_FILE, "rb") as fh:
+            data = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError):
+        return None
+    try:
+        magic, size = _HEADER.unpack_from(data, 0)
+        if magic != _MAGIC:
+            return None
+        header = pickle.loads(data[_HEADER.size : _HEADER.size + size])
+        places = header["places"]
+        if header["key"] != index_key(reader) or any(
+            at + length > len(data) for at, length in places.values()
+        ):
+            return None
+        return ImpactTable(data, int(header["count"]), places)
+    except (struct.error, pickle.UnpicklingError, EOFError, KeyError, TypeError, ValueError):
+        log.info("impact table in %s unreadable: scoring exhaustively", path)
+        return None
+
+
+def _aligned(offset: int) -> int:
+    return offset + (-offset % 8)
+
+
+# -- the threshold algorithm -------------------------------------------------------------------
+
+
+class ScoreList:
+    """One unit's documents, best first, as runs of equal score; read a few runs at a time."""
+
+    def __init__(self, docs: Any, scores: Sequence[float], lengths: Sequence[int]) -> None:
+        self._docs = docs  # callable (start, stop) -> docs, or an array
+        self._scores = scores
+        self._lengths = lengths
+        self.run = 0  # runs read
+        self.read_to = 0  # documents read
+
+    @classmethod
+    def stored(
+        cls, table: ImpactTable, where: tuple[int, int, int, int], boost: float = 1.0
+    ) -> ScoreList:
+        """A stored list; ``boost`` multiplies its scores, as Whoosh boosts a term's score."""
+        scores, lengths = table.runs(where, 0, where[3])
+        if boost != 1.0:
+            scores = array("d", (score * boost for score in scores))
+        return cls(lambda start, stop: table.docs(where, start, stop), scores, lengths)
+
+    @classmethod
+    def complete(cls, ranked: list[tuple[int, float]]) -> ScoreList:
+        docs, scores, lengths = score_runs(ranked)
+        return cls(docs, scores, lengths)
+
+    def chunk(self, size: int) -> Iterator[tuple[Sequence[int], float]]:
+        """At least ``size`` more documents (whole runs), as (documents, score) per run."""
+        first, start = self.run, self.read_to
+        stop, run = start, first
+        while run < len(self._lengths) and stop - start < size:
+            stop += self._lengths[run]
+            run += 1
+        if stop == start:
+            return iter(())
+        docs = self._docs(start, stop) if callable(self._docs) else self._docs[start:stop]
+        self.run, self.read_to = run, stop
+        return self._split(docs, first, run)
+
+    def _split(self, docs: Any, first: int, stop: int) -> Iterator[tuple[Sequence[int], float]]:
+        at = 0
+        for run in range(first, stop):
+            length = self._lengths[run]
+            yield docs[at : at + length], self._scores[run]
+            at += length
+
+    def bound(self) -> float:
+        """The highest score a document not read yet can have in this unit (0 once read to the
+        end: the others do not have the term)."""
+        return self._scores[self.run] if self.run < len(self._scores) else 0.0
+
+    def exhausted(self) -> bool:
+        return self.run >= len(self._scores)
+
+
+def unit_list(
+    searcher: Any, table: ImpactTable | None, unit: Unit, params: tuple[float, float]
+) -> ScoreList | None:
+    """The unit's list: stored, or scored now when its term is rare; None when it is neither."""
+    if table is not None:
+        where = table.find(unit.key, unit.text)
+        if where is not None and unit.boost > 0.0:
+            return ScoreList.stored(table, where, unit.boost)
+    if unit.node is not None or unit.key == PHRASE:
+        try:
+            return ScoreList.complete(best_first(unit_scores(searcher, unit, params), None))
+        except Unrankable:
+            return None
+    reader = searcher.reader()
+    frequency = sum(
+        reader.doc_frequency(name, unit.text) for name, _ in unit.fields() if name in reader.schema
+    )
+    if frequency >= MIN_DF * len(unit.fields()):
+        return None
+    scores = unit_scores(searcher, unit, params)
+    return ScoreList.complete(best_first(scores, None))
+
+
+def top_hits(
+    searcher: Any,
+    table: ImpactTable | None,
+    q: query.Query,
+    matches: int,
+    count: int,
+) -> list[tuple[int, float]] | None:
+    """The ``count`` best (docnum, score) of the documents in ``matches`` for ``q``'s scores,
+    best first (equal scores by docnum), or None when the lists cannot guarantee them."""
+    params = bm25_parameters(searcher)
+    units = score_units(q, searcher.schema) if params is not None else None
+    if not units or params is None:
+        return None
+    lists = []
+    for unit in units:
+        found = unit_list(searcher, table, unit, params)
+        if found is None:
+            return None
+        lists.append(found)
+    wanted = matches.to_bytes(searcher.reader().doc_count_all(), "little")
+    return threshold_merge(lists, wanted, count)
+
+
+def threshold_merge(
+    lists: list[ScoreList], wanted: bytes, count: int
+) -> list[tuple[int, float]] | None:
+    """NRA over ``lists``: the ``count`` best documents among those whose byte in ``wanted``
+    is set, with exact scores, or None when the lists run out first."""
+    full = (1 << len(lists)) - 1
+    sums: dict[int, float] = {}
+    seen: dict[int, int] = {}
+    size = FIRST_CHUNK
+    while True:
+        for i, slist in enumerate(lists):
+            if slist.exhausted():
+                continue
+            bit = 1 << i
+            for docs, score in slist.chunk(size):
+                for d in compress(docs, map(wanted.__getitem__, docs)):
+                    sums[d] = sums.get(d, 0.0) + score
+                    seen[d] = seen.get(d, 0) | bit
+        bounds = [slist.bound() for slist in lists]
+        done = _finished(sums, seen, bounds, full, count, lists) if len(lists) <= 8 else None
+        if done is not None:
+            return done
+        if all(slist.exhausted() for slist in lists):
+            return None
+        size *= 2
+
+
+def _finished(
+    sums: dict[int, float],
+    seen: dict[int, int],
+    bounds: list[float],
+    full: int,
+    count: int,
+    lists: list[ScoreList],
+) -> list[tuple[int, float]] | None:
+    """The top ``count`` when the bounds prove them, else None."""
+    unseen = sum(bounds)
+    # What a document seen in some units (a mask of them) may still gain in the others.
+    missing = [
+        sum(b for i, b in enumerate(bounds) if not mask >> i & 1) for mask in range(full + 1)
+    ]
+    top = heapq.nlargest(count, sums.items(), key=itemgetter(1))
+    threshold = top[-1][1] if len(top) == count else 0.0
+    if unseen > threshold:
+        return None
+    if any(missing[seen[d]] > 0.0 for d, _ in top):
+        return None  # a top score is not exact yet
+    chosen = {d for d, _ in top}
+    if any(s + missing[seen[d]] > threshold for d, s in sums.items() if d not in chosen):
+        return None
+    return sorted(top, key=lambda pair: (-pair[1], pair[0]))
