@@ -108,6 +108,8 @@ def test_no_data_yet_is_503_saying_so(tmp_path: Path) -> None:
         page = empty.get("/", params={"q": "trafficking"})
         assert page.status_code == 503 and "No data yet" in page.text
         assert empty.get("/api/status").status_code == 503
+        status_page = empty.get("/status")
+        assert status_page.status_code == 503 and "no data to search yet" in status_page.text
         assert empty.get("/export?q=x").status_code == 503
     assert not (tmp_path / "empty").exists()  # nothing was created
 

@@ -337,11 +337,16 @@ def status_data(data_dir: DataDir, schedule: Any) -> dict[str, Any]:
 
 
 async def status_page(request: Request) -> Response:
+    schedule = service(request).schedule
     try:
-        data = await service(request).call(status_data, service(request).schedule)
+        data = await service(request).call(status_data, schedule)
     except Exception as exc:
-        return error_page(request, exc)
-    return page(request, "status.html", data=data)
+        if error_answer(exc).kind != "missing":
+            return error_page(request, exc)
+        # No data yet: the page still says when the first refresh is due.
+        empty = {"schedule": schedule.to_dict() if schedule else None}
+        return page(request, "status.html", 503, data=empty, no_data=True)
+    return page(request, "status.html", data=data, no_data=False)
 
 
 async def api_status(request: Request) -> Response:
