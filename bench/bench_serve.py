@@ -58,8 +58,11 @@ def prepare_data(root: Path, records: int) -> DataDir:
         progress(f"reusing the store and index in {root}")
         return data_dir
     data_dir.ensure()
-    progress(f"writing {records:,} synthetic records")
-    fill_store(data_dir, records)
+    if data_dir.store_path.exists():
+        progress(f"reusing the store in {root}")
+    else:
+        progress(f"writing {records:,} synthetic records")
+        fill_store(data_dir, records)
     progress("building the index")
     with Store.open(data_dir) as store:
         rebuild_index(store, data_dir)
