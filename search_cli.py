@@ -1037,7 +1037,7 @@ def serve_command(
         where,
         host=host,
         port=port,
-        say=lambda line: sys.stderr.write(f"{strip_control(line)}\n"),
+        say=say,
         schedule=schedule,
         deployment=deployment,
     )
