@@ -119,3 +119,25 @@ def test_a_port_in_use_is_one_line(
     assert done.returncode != 0
     assert done.stderr.decode().startswith(f"Error: cannot listen on 127.0.0.1:{port}:")
     assert len(done.stderr.decode().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("params", "flags"),
+    [
+        ("q=victim+services&format=jsonl", ["--query", "victim services", "--format", "jsonl"]),
+        (
+            "q=trafficking&type=publication&since=2010&format=csv",
+            ["--query", "trafficking", "--type", "publication", "--since", "2010", "-f", "csv"],
+        ),
+    ],
+)
+def test_export_is_the_cli_export(
+    sample_server: ServeProcess,  # noqa: F811
+    sample_data: DataDir,  # noqa: F811
+    params: str,
+    flags: list[str],
+) -> None:
+    status, body, headers = sample_server.get(f"export?{params}")
+    assert status == 200 and headers["content-disposition"].startswith("attachment;")
+    assert body == run_cli("export", *flags, "--data-dir", str(sample_data.root)).stdout
+    assert body
