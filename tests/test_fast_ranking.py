@@ -93,9 +93,11 @@ def assert_same_ranking(fast: list[tuple[int, float]], slow: list[tuple[int, flo
 
 @pytest.fixture()
 def small_lists(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A stored list for every term in two documents or more, read two runs at a time."""
+    """A stored list for every term in two documents or more, read two runs at a time, and
+    lists of three documents or fewer read whole."""
     monkeypatch.setattr(impact, "MIN_DF", 2)
     monkeypatch.setattr(impact, "FIRST_CHUNK", 2)
+    monkeypatch.setattr(impact, "SMALL_LIST", 3)  # a query of one long list and short ones
 
 
 words = st.lists(st.sampled_from(VOCABULARY), max_size=12).map(" ".join)
@@ -140,6 +142,7 @@ def test_top_hits_equal_exhaustive_scoring(
             q = parse(searcher, text)
             matches = match_set(searcher, impact.match_query(q, searcher.schema), live)
             assert matches == match_set(searcher, q, live), text  # phrases from pairs
+            assert matches == impact.list_match_set(searcher, table, q, live, None), text
             if kept % 3 == 0:  # a filter: some documents only
                 mask = bytes((kept >> (n % 30)) & 1 for n in range(len(records)))
                 matches &= int.from_bytes(mask, "little")
@@ -186,6 +189,7 @@ def test_top_hits_on_synthetic_records(text: str, synthetic_index: tuple[Any, Pa
     live = live_docs(searcher.reader())
     matches = match_set(searcher, impact.match_query(q, searcher.schema), live)
     assert matches == match_set(searcher, q, live)
+    assert matches == impact.list_match_set(searcher, table, q, live, None)
     fast = impact.top_hits(searcher, table, q, matches, 50)
     assert fast is not None
     assert_same_ranking(fast, exhaustive(searcher, q, matches, 50))

@@ -33,10 +33,12 @@ import pickle
 import shutil
 import struct
 from array import array
+from bisect import bisect_left
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from itertools import accumulate, compress, groupby
+from itertools import accumulate, chain, compress, groupby, repeat
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -48,7 +50,7 @@ from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
-from index.fulltext.facets import index_key
+from index.fulltext.facets import index_key, match_set, merge_word_terms
 from index.fulltext.pairs import MAX_FREQUENCY, pair_term, split_weight
 from index.fulltext.schema import FIELD_BOOSTS, PAIRS_FIELD, WORD_FIELDS, WORDS_FIELD
 
@@ -66,6 +68,8 @@ ALL_FIELDS = "*"
 PHRASE = "phrase"
 #: Fields whose phrases Whoosh may score itself within the fast path (short texts).
 SMALL_FIELDS = ("authors",)
+#: Lists up to this long are read whole when a query has one longer list.
+SMALL_LIST = 4096
 #: The first chunk read from each list; each round reads twice as much.
 FIRST_CHUNK = 128
 _HEADER = struct.Struct("<8sQ")  # magic (with the format's version), header length
@@ -666,6 +670,8 @@ class ScoreList:
         self._docs = docs  # callable (start, stop) -> docs, or an array
         self._scores = scores
         self._lengths = lengths
+        self._ends = array("Q", accumulate(lengths))  # documents up to the end of each run
+        self.length = self._ends[-1] if len(self._ends) else 0
         self.run = 0  # runs read
         self.read_to = 0  # documents read
 
@@ -684,25 +690,33 @@ class ScoreList:
         docs, scores, lengths = score_runs(ranked)
         return cls(docs, scores, lengths)
 
-    def chunk(self, size: int) -> Iterator[tuple[Sequence[int], float]]:
-        """At least ``size`` more documents (whole runs), as (documents, score) per run."""
+    def chunk(self, size: int) -> tuple[Sequence[int], Iterator[float]]:
+        """At least ``size`` more documents (whole runs): their numbers and their scores."""
         first, start = self.run, self.read_to
-        stop, run = start, first
-        while run < len(self._lengths) and stop - start < size:
-            stop += self._lengths[run]
-            run += 1
-        if stop == start:
-            return iter(())
+        run = min(bisect_left(self._ends, start + size, lo=first) + 1, len(self._lengths))
+        stop = self._ends[run - 1] if run else 0
+        if stop <= start:
+            return (), iter(())
         docs = self._docs(start, stop) if callable(self._docs) else self._docs[start:stop]
         self.run, self.read_to = run, stop
-        return self._split(docs, first, run)
+        return docs, self._expand(first, run)
 
-    def _split(self, docs: Any, first: int, stop: int) -> Iterator[tuple[Sequence[int], float]]:
-        at = 0
-        for run in range(first, stop):
-            length = self._lengths[run]
-            yield docs[at : at + length], self._scores[run]
-            at += length
+    def _expand(self, first: int, stop: int) -> Iterator[float]:
+        """Each document's score, runs ``first`` to ``stop`` (C-level iteration)."""
+        return chain.from_iterable(map(repeat, self._scores[first:stop], self._lengths[first:stop]))
+
+    def everything(self, wanted: bytes) -> dict[int, float]:
+        """docnum → score of every document of the list whose byte in ``wanted`` is set, best
+        first (no Python-level loop per document)."""
+        docs = self._docs(0, self.length) if callable(self._docs) else self._docs
+        flags = bytes(map(wanted.__getitem__, docs))
+        return dict(
+            zip(
+                compress(docs, flags),
+                compress(self._expand(0, len(self._lengths)), flags),
+                strict=True,
+            )
+        )
 
     def bound(self) -> float:
         """The highest score a document not read yet can have in this unit (0 once read to the
@@ -732,7 +746,7 @@ def unit_list(
     )
     if frequency >= MIN_DF * len(unit.fields()):
         return None
-    scores = unit_scores(searcher, unit, params)
+    scores = unit_scores(searcher, unit, params, {})  # lengths read a column at a time
     return ScoreList.complete(best_first(scores, None))
 
 
@@ -762,51 +776,144 @@ def top_hits(
 def threshold_merge(
     lists: list[ScoreList], wanted: bytes, count: int
 ) -> list[tuple[int, float]] | None:
-    """NRA over ``lists``: the ``count`` best documents among those whose byte in ``wanted``
-    is set, with exact scores, or None when the lists run out first."""
-    full = (1 << len(lists)) - 1
-    sums: dict[int, float] = {}
-    seen: dict[int, int] = {}
+    """The ``count`` best documents among those whose byte in ``wanted`` is set, with exact
+    scores, best first (equal scores by docnum).
+
+    One list: its first ``count`` wanted documents. Several: Fagin's threshold algorithm. Every
+    list is complete, so a document's score in a unit is its entry there or 0; the entries of
+    the wanted documents are gathered per list in C-level passes (random access), then the
+    lists are read best first, each new document scored exactly, until the ``count``-th best
+    score reaches the sum of the lists' next scores (no unseen document can do better)."""
+    if len(lists) == 1:
+        return _first_wanted(lists[0], wanted, count)
+    big = [slist for slist in lists if slist.length > SMALL_LIST]
+    if len(big) == 1:
+        small = [slist.everything(wanted) for slist in lists if slist is not big[0]]
+        return _one_big_list(big[0], small, wanted, count)
+    scores = [slist.everything(wanted) for slist in lists]
+    items = [list(found.items()) for found in scores]
+    at = [0] * len(items)
+    top: list[tuple[float, int]] = []  # heap of (score, -docnum): the best ``count`` so far
+    seen: set[int] = set()
     size = FIRST_CHUNK
     while True:
-        for i, slist in enumerate(lists):
-            if slist.exhausted():
-                continue
-            bit = 1 << i
-            for docs, score in slist.chunk(size):
-                for d in compress(docs, map(wanted.__getitem__, docs)):
-                    sums[d] = sums.get(d, 0.0) + score
-                    seen[d] = seen.get(d, 0) | bit
-        bounds = [slist.bound() for slist in lists]
-        done = _finished(sums, seen, bounds, full, count, lists) if len(lists) <= 8 else None
-        if done is not None:
-            return done
-        if all(slist.exhausted() for slist in lists):
-            return None
+        for i, entries in enumerate(items):
+            for d, _ in entries[at[i] : at[i] + size]:
+                if d in seen:
+                    continue
+                seen.add(d)
+                total = sum(found.get(d, 0.0) for found in scores)
+                if len(top) < count:
+                    heapq.heappush(top, (total, -d))
+                elif (total, -d) > top[0]:
+                    heapq.heapreplace(top, (total, -d))
+            at[i] = min(at[i] + size, len(entries))
+        # The next unread entry of each list bounds what an unseen document has there.
+        unseen = sum(
+            entries[n][1] if n < len(entries) else 0.0 for entries, n in zip(items, at, strict=True)
+        )
+        if len(top) == count and top[0][0] >= unseen:
+            break
+        if all(n >= len(entries) for entries, n in zip(items, at, strict=True)):
+            break
         size *= 2
+    return [(-negdoc, total) for total, negdoc in sorted(top, key=lambda t: (-t[0], -t[1]))]
 
 
-def _finished(
-    sums: dict[int, float],
-    seen: dict[int, int],
-    bounds: list[float],
-    full: int,
-    count: int,
-    lists: list[ScoreList],
-) -> list[tuple[int, float]] | None:
-    """The top ``count`` when the bounds prove them, else None."""
-    unseen = sum(bounds)
-    # What a document seen in some units (a mask of them) may still gain in the others.
-    missing = [
-        sum(b for i, b in enumerate(bounds) if not mask >> i & 1) for mask in range(full + 1)
-    ]
-    top = heapq.nlargest(count, sums.items(), key=itemgetter(1))
-    threshold = top[-1][1] if len(top) == count else 0.0
-    if unseen > threshold:
-        return None
-    if any(missing[seen[d]] > 0.0 for d, _ in top):
-        return None  # a top score is not exact yet
-    chosen = {d for d, _ in top}
-    if any(s + missing[seen[d]] > threshold for d, s in sums.items() if d not in chosen):
-        return None
-    return sorted(top, key=lambda pair: (-pair[1], pair[0]))
+def _one_big_list(
+    big: ScoreList, small: list[dict[int, float]], wanted: bytes, count: int
+) -> list[tuple[int, float]]:
+    """The top of one long list plus short ones (a word and its ``authors`` term): the short
+    lists are read whole (random access), the long one best first only as far as needed. A
+    document read from the long list has an exact score; one only in short lists has at most
+    its short lists' scores plus the long list's next score, exactly that once the long list
+    is read to its end."""
+    others = set().union(*small) if small else set()
+    exact: list[tuple[float, int]] = []  # heap of (score, -docnum), the best ``count``
+    read: set[int] = set()
+    size = max(FIRST_CHUNK, count)
+    while True:
+        docs, scores = big.chunk(size)
+        flags = bytes(map(wanted.__getitem__, docs))
+        for d, score in zip(compress(docs, flags), compress(scores, flags), strict=True):
+            read.add(d)
+            total = score + sum(found.get(d, 0.0) for found in small)
+            _keep(exact, count, total, d)
+        bound = big.bound()
+        if big.exhausted():
+            for d in others - read:
+                _keep(exact, count, sum(found.get(d, 0.0) for found in small), d)
+            break
+        if len(exact) == count:
+            threshold = exact[0][0]
+            if bound <= threshold and all(
+                sum(found.get(d, 0.0) for found in small) + bound <= threshold
+                for d in others - read
+            ):
+                break
+        size *= 2
+    return [(-negdoc, total) for total, negdoc in sorted(exact, key=lambda t: (-t[0], -t[1]))]
+
+
+def _keep(heap: list[tuple[float, int]], count: int, score: float, docnum: int) -> None:
+    if len(heap) < count:
+        heapq.heappush(heap, (score, -docnum))
+    elif (score, -docnum) > heap[0]:
+        heapq.heapreplace(heap, (score, -docnum))
+
+
+def _first_wanted(slist: ScoreList, wanted: bytes, count: int) -> list[tuple[int, float]]:
+    found: list[tuple[int, float]] = []
+    size = max(FIRST_CHUNK, count)
+    while len(found) < count and not slist.exhausted():
+        docs, scores = slist.chunk(size)
+        flags = bytes(map(wanted.__getitem__, docs))
+        found.extend(zip(compress(docs, flags), compress(scores, flags), strict=True))
+        size *= 2
+    return found[:count]
+
+
+# -- match sets from the lists ---------------------------------------------------------------
+
+
+def list_match_set(
+    searcher: Any, table: ImpactTable | None, q: query.Query, live: int, facets: Any
+) -> int:
+    """``facets.match_set`` of ``q``, with the documents of each term that has a stored list
+    (a word in the text fields, a title or authors term) read from the list: one array of
+    document numbers instead of the term's posting blocks. Every other part is left to
+    ``facets.match_set``."""
+    if table is None:
+        return match_set(searcher, q, live, facets)
+    schema = searcher.schema
+    count = searcher.reader().doc_count_all()
+
+    def docs(node: query.Query) -> int:
+        if type(node) is query.Term and node.fieldname in _LIST_FIELDS:
+            text = _term_text(node)
+            where = table.find(_LIST_FIELDS[node.fieldname], text) if text else None
+            if where is not None:
+                buf = bytearray(count)
+                deque(map(buf.__setitem__, table.docs(where, 0, where[1]), repeat(1)), maxlen=0)
+                return int.from_bytes(buf, "little") & live
+        if type(node) is query.Or:
+            found = 0
+            for child in merge_word_terms(node.subqueries, schema):
+                found |= docs(child)
+            return found
+        if type(node) is query.And:
+            found = live
+            for child in node.subqueries:
+                found &= docs(child)
+                if not found:
+                    break
+            return found
+        if type(node) is query.AndNot:
+            return docs(node.a) & ~docs(node.b)
+        return match_set(searcher, node, live, facets)
+
+    return docs(q)
+
+
+#: Fields whose terms have stored lists, and the lists' key.
+_LIST_FIELDS = {WORDS_FIELD: ALL_FIELDS, "title": "title", "authors": "authors"}

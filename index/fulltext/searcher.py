@@ -37,7 +37,13 @@ from index.datadir import DataDir
 from index.errors import ErrorKind, NextStep
 from index.filters import DOCUMENT_TYPE
 from index.fulltext.facets import FacetTable, doc_ids, live_docs, load_facet_table, match_set
-from index.fulltext.impact import ImpactTable, load_impact_table, match_query, top_hits
+from index.fulltext.impact import (
+    ImpactTable,
+    list_match_set,
+    load_impact_table,
+    match_query,
+    top_hits,
+)
 from index.fulltext.query import (
     MAX_EXPANSIONS,
     MAX_LIMIT,
@@ -222,7 +228,8 @@ def _ranked(
     posting blocks that cannot reach the top).
     """
     searcher, table, request = context.searcher, context.facets, compiled.request
-    matches = match_set(searcher, match_query(compiled.query, searcher.schema), context.live, table)
+    matched = match_query(compiled.query, searcher.schema)
+    matches = list_match_set(searcher, context.impacts, matched, context.live, table)
     if compiled.filter is not None and matches:
         matches &= filter_set(context, compiled)
     if restrict is not None:
