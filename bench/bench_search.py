@@ -4,31 +4,35 @@
     python -m bench.bench_search --quick             # 2,000 records, 5 queries per kind
     python -m bench.bench_search --keep DIR          # keep the data dir (store and index) ...
     python -m bench.bench_search --keep DIR --build none   # ... and time queries on it again
+    python -m bench.bench_search --records 100000,250000 --keep 'DIR-{n}' --build tuned
 
 1. Writes N synthetic records (bench.synthetic) into a real store (skipped when ``--keep DIR``
-   already holds one).
+   already holds one). Several sizes separated by commas run one after the other, each in its
+   own data dir (``{n}`` in ``--keep`` is the size).
 2. Builds the index from the store, each build in its own process (its wall time, CPU time and
-   peak RSS): ``rebuild_index`` (``IndexBuilder`` in ``index.fulltext.builder``, the live index),
-   plain Whoosh (the
-   same schema and documents through ``ix.writer()`` with its defaults), and the builder with the
-   body stored in the index. The last one also times the snippet text of a page of 10 hits read
-   from the store (what ``search`` does) against reading it from the index's stored body: the
-   figures behind storing the body or not. ``--build tuned`` builds only the live index,
-   ``--build none`` reuses the one in ``--keep DIR``.
-3. Runs a query mix (one term, two terms, phrase, fielded + filter, date range, wildcard,
-   misspelling) through ``index.fulltext.searcher.search`` with snippets and facets on, in its
-   own process
-   (each query opens the index, as a CLI call does); prints p50 / p95 per kind and the process's
-   peak RSS.
+   peak RSS): ``rebuild_index`` (``IndexBuilder`` in ``index.fulltext.builder``, the live index,
+   with its facet table and impact lists), plain Whoosh (the same schema and documents through
+   ``ix.writer()`` with its defaults), and the builder with the body stored in the index. The
+   last one also times the snippet text of a page of 10 hits read from the store (what
+   ``search`` does) against reading it from the index's stored body. ``--build tuned`` builds
+   only the live index, ``--build none`` reuses the one in ``--keep DIR``.
+3. Runs a query mix (one, two and three terms, phrase, fielded + filter, date range, wildcard,
+   misspelling) through ``index.fulltext.searcher.search`` with snippets and facets on, warm,
+   in one process per ranking: ``current`` (Whoosh scores every candidate, phrases matched from
+   positions: the ranking before impact lists) and ``fast`` (impact lists and word pairs, what
+   ``search`` does now). Prints p50 / p95 per kind for both, how many rankings the impact lists
+   answered, and on how many queries the fast first page equals the exhaustive one.
 4. Cold start: median of 10 runs of ``ojp-search search`` (a subprocess) against the same index,
    for one record by NCJ number (start-up) and for two frequent words (start-up and a broad
-   search), beside ``python -c "import whoosh"`` and ``python -c pass``.
+   search), under both rankings (``current``: the impact lists moved aside for the runs),
+   beside ``python -c "import whoosh"`` and ``python -c pass``.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import resource
 import shutil
@@ -37,11 +41,13 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from bench.machine import describe_machine
-from bench.synthetic import DOMAIN, synthetic_records
+from bench.synthetic import fitted_words, synthetic_records
 from index.datadir import DataDir
 from index.fulltext.schema import build_schema, record_document
 from index.fulltext.writer import build_index, rebuild_index
@@ -52,6 +58,7 @@ REPO = Path(__file__).resolve().parents[1]
 KINDS = (
     "one term",
     "two terms",
+    "three terms",
     "phrase",
     "fielded+filter",
     "date range",
@@ -64,6 +71,7 @@ BUILDS = {
     "stored": "IndexBuilder, body stored",
 }
 SNIPPET_PAGES = 200  # pages of 10 hits timed for the snippet-source comparison
+QUERY_WORDS = 300  # queries draw their words from this many most frequent content words
 
 
 def progress(message: str) -> None:
@@ -172,18 +180,27 @@ def run_build(kind: str, data_dir: DataDir) -> dict[str, Any]:
 # -- queries (in their own process) ------------------------------------------------------------
 
 
+def query_words(count: int = QUERY_WORDS) -> list[str]:
+    """The most frequent content words of the synthetic vocabulary (real OJP word counts)."""
+    from whoosh.analysis import STOP_WORDS
+
+    head, _ = fitted_words()
+    return [w for w, _ in head if w.isalpha() and len(w) > 4 and w not in STOP_WORDS][:count]
+
+
 def make_queries(per_kind: int, seed: int = 7) -> list[tuple[str, dict[str, Any]]]:
     """(kind, SearchRequest kwargs) pairs, deterministic."""
     rng = random.Random(seed)
-    words = [w for w in DOMAIN if w.isalpha() and len(w) > 4]
+    words = query_words()
     queries: list[tuple[str, dict[str, Any]]] = []
     for _ in range(per_kind):
-        a, b = rng.sample(words, 2)
+        a, b, c = rng.sample(words, 3)
         year = rng.randint(1990, 2020)
         typo = a[:2] + a[3] + a[2] + a[4:]
         queries += [
             ("one term", {"query": a}),
             ("two terms", {"query": f"{a} {b}"}),
+            ("three terms", {"query": f"{a} {b} {c}"}),
             ("phrase", {"query": f'"{a} {b}"'}),
             ("fielded+filter", {"query": f"title:{a}", "agency": ("NIJ",), "since": "2010"}),
             ("date range", {"query": f"{a} published:{year}..{year + 4}"}),
@@ -193,21 +210,100 @@ def make_queries(per_kind: int, seed: int = 7) -> list[tuple[str, dict[str, Any]
     return queries
 
 
-def run_queries(data_dir: DataDir, per_kind: int) -> dict[str, Any]:
-    """The query phase: latency per kind and this process's peak RSS."""
+RANKINGS = {
+    "current": "Whoosh scores every candidate (the ranking before impact lists)",
+    "fast": "impact lists and word pairs, Whoosh when they cannot prove the top",
+}
+
+
+@contextmanager
+def ranking(name: str) -> Iterator[dict[str, int]]:
+    """Search with one ranking; yields the count of fast-path answers and fallbacks.
+
+    ``current``: no impact lists (every candidate scored by Whoosh) and phrases matched from
+    positions, as searches ran before the impact lists; ``fast``: what ``search`` does now."""
+    from index.fulltext import searcher as module
+
+    counts = {"fast": 0, "fallback": 0}
+    saved = module.load_impact_table, module.match_query, module.top_hits
+
+    def counted(*args: Any) -> Any:
+        found = saved[2](*args)
+        counts["fast" if found is not None else "fallback"] += 1
+        return found
+
+    if name == "current":
+        module.load_impact_table = lambda path, reader: None
+        module.match_query = lambda q, schema: q
+    module.top_hits = counted
+    try:
+        yield counts
+    finally:
+        module.load_impact_table, module.match_query, module.top_hits = saved
+
+
+def run_queries(data_dir: DataDir, per_kind: int, ranking_name: str) -> dict[str, Any]:
+    """The query phase under one ranking: latency per kind, fast-path answers per kind, and
+    this process's peak RSS."""
     from index.fulltext.searcher import SearchRequest, search
 
     times: dict[str, list[float]] = {kind: [] for kind in KINDS}
-    search(data_dir, SearchRequest("justice"))  # warm the OS cache and the imports
-    for kind, kwargs in make_queries(per_kind):
-        start = time.perf_counter()
-        search(data_dir, SearchRequest(**kwargs))
-        times[kind].append((time.perf_counter() - start) * 1000)
+    fast: dict[str, list[int]] = {kind: [0, 0] for kind in KINDS}
+    with ranking(ranking_name) as counts:
+        search(data_dir, SearchRequest("justice"))  # warm the OS cache and the imports
+        for kind, kwargs in make_queries(per_kind):
+            before = dict(counts)
+            start = time.perf_counter()
+            search(data_dir, SearchRequest(**kwargs))
+            times[kind].append((time.perf_counter() - start) * 1000)
+            fast[kind][0] += counts["fast"] - before["fast"]
+            fast[kind][1] += counts["fallback"] - before["fallback"]
     every = [t for values in times.values() for t in values]
     report: dict[str, Any] = {kind: percentiles(values) for kind, values in times.items()}
     report["all"] = percentiles(every)
+    report["fast_path"] = fast
     report["peak_rss_mb"] = peak_rss_mb()
+    if ranking_name == "fast":
+        report["exact"] = compare_rankings(data_dir, per_kind)
     return report
+
+
+def compare_rankings(data_dir: DataDir, per_kind: int) -> dict[str, list[int]]:
+    """Per kind: [queries whose first page (10 hits, after the re-rank of the top 50) is the
+    exhaustive ranking's, queries compared]. Ties aside: hits of equal score may swap."""
+    from index.fulltext.facets import live_docs, load_facet_table
+    from index.fulltext.impact import load_impact_table
+    from index.fulltext.query import compile_query
+    from index.fulltext.searcher import SearchContext, SearchRequest, _ranked
+    from index.fulltext.writer import live_index_path, open_searcher
+
+    found: dict[str, list[int]] = {kind: [0, 0] for kind in KINDS}
+    with open_searcher(data_dir) as searcher:
+        reader = searcher.reader()
+        path = live_index_path(data_dir)
+        table, impacts = load_facet_table(path, reader), load_impact_table(path, reader)
+        live = live_docs(reader)
+        for kind, kwargs in make_queries(per_kind):
+            compiled = compile_query(searcher, SearchRequest(**kwargs))
+            fast = _ranked(SearchContext(searcher, table, live, None, impacts), compiled)[1]
+            slow = _ranked(SearchContext(searcher, table, live, None, None), compiled)[1]
+            found[kind][0] += same_page(fast, slow)
+            found[kind][1] += 1
+    return found
+
+
+def same_page(fast: list[tuple[int, float]], slow: list[tuple[int, float]]) -> bool:
+    """The same hits in the same order, where scores differ by more than float rounding."""
+    if len(fast) != len(slow):
+        return False
+    for (doc, score), (want, want_score) in zip(fast, slow, strict=True):
+        if abs(score - want_score) > 1e-9 * max(1.0, abs(want_score)):
+            return False
+        if doc != want and not any(
+            d == doc and abs(s - want_score) <= 1e-9 * max(1.0, abs(want_score)) for d, s in slow
+        ):
+            return False
+    return True
 
 
 def percentiles(values: list[float]) -> dict[str, float]:
@@ -228,19 +324,31 @@ def median_run(args: list[str], times: int) -> float:
     return statistics.median(spent) * 1000
 
 
-def cold_start(data_dir: DataDir, times: int) -> dict[str, float]:
-    """The installed ``ojp-search`` console script (else ``python -m search_cli``)."""
+def cold_start(data_dir: DataDir, times: int, ranking_name: str = "fast") -> dict[str, float]:
+    """The installed ``ojp-search`` console script (else ``python -m search_cli``). The
+    ``current`` ranking runs with the impact lists moved aside (put back afterwards)."""
+    from index.fulltext.impact import IMPACT_FILE
+    from index.fulltext.writer import live_index_path
+
     script = Path(sys.executable).with_name("ojp-search")
     cli = [str(script)] if script.exists() else [sys.executable, "-m", "search_cli"]
     where = ["--json", "--data-dir", str(data_dir.root)]
-    return {
-        # One record by NCJ number: start-up, opening the index and the store, little search.
-        "ojp_search_ms": median_run([*cli, "search", "ncj:100007", *where], times),
-        # Two frequent words: start-up plus a search matching most of the index.
-        "ojp_search_broad_ms": median_run([*cli, "search", "victim services", *where], times),
-        "import_whoosh_ms": median_run([sys.executable, "-c", "import whoosh"], times),
-        "python_ms": median_run([sys.executable, "-c", "pass"], times),
-    }
+    lists = live_index_path(data_dir) / IMPACT_FILE
+    aside = lists.with_name(lists.name + ".aside")
+    if ranking_name == "current" and lists.exists():
+        os.replace(lists, aside)
+    try:
+        return {
+            # One record by NCJ number: start-up, opening the index and the store, little search.
+            "ojp_search_ms": median_run([*cli, "search", "ncj:100007", *where], times),
+            # Two frequent words: start-up plus a search matching most of the index.
+            "ojp_search_broad_ms": median_run([*cli, "search", "victim services", *where], times),
+            "import_whoosh_ms": median_run([sys.executable, "-c", "import whoosh"], times),
+            "python_ms": median_run([sys.executable, "-c", "pass"], times),
+        }
+    finally:
+        if aside.exists():
+            os.replace(aside, lists)
 
 
 # -- report ------------------------------------------------------------------------------------
@@ -286,18 +394,46 @@ def print_report(
                 f"the index p50 {snip['index']['p50_ms']:.1f} ms / p95 "
                 f"{snip['index']['p95_ms']:.1f} ms."
             )
-    print("\n### Query latency (search() with facets and snippets, index opened per query)\n")
-    print("| kind | p50 ms | p95 ms | n |")
-    print("|---|---:|---:|---:|")
+    print(f"load average at the start of the queries: {queries['load']}\n")
+    print("### Query latency, warm (search() with facets and snippets, in one process)\n")
+    print(
+        "| kind | current p50 ms | current p95 ms | fast p50 ms | fast p95 ms "
+        "| answered from the lists | top 10 = exhaustive | n |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    current, fast = queries["current"], queries["fast"]
     for kind in (*KINDS, "all"):
-        q = queries[kind]
-        print(f"| {kind} | {q['p50_ms']:.1f} | {q['p95_ms']:.1f} | {q['n']} |")
-    print(f"\nQuery process peak RSS: {queries['peak_rss_mb']:.0f} MB\n")
-    print(f"### Cold start (median of {cold_runs})\n")
-    print(f"- `ojp-search search ncj:100007`: {cold['ojp_search_ms']:.0f} ms")
-    print(f"- `ojp-search search 'victim services'`: {cold['ojp_search_broad_ms']:.0f} ms")
-    print(f"- `python -c 'import whoosh'`: {cold['import_whoosh_ms']:.0f} ms")
-    print(f"- `python -c pass`: {cold['python_ms']:.0f} ms")
+        c, f = current[kind], fast[kind]
+        if kind == "all":
+            answered = [sum(v[0] for v in fast["fast_path"].values())]
+            answered.append(answered[0] + sum(v[1] for v in fast["fast_path"].values()))
+            exact = [sum(v[0] for v in fast["exact"].values())]
+            exact.append(sum(v[1] for v in fast["exact"].values()))
+        else:
+            answered = [fast["fast_path"][kind][0], sum(fast["fast_path"][kind])]
+            exact = fast["exact"][kind]
+        print(
+            f"| {kind} | {c['p50_ms']:.1f} | {c['p95_ms']:.1f} | {f['p50_ms']:.1f} "
+            f"| {f['p95_ms']:.1f} | {answered[0]} of {answered[1]} | {exact[0]} of {exact[1]} "
+            f"| {f['n']} |"
+        )
+    print(
+        f"\nQuery process peak RSS: current {current['peak_rss_mb']:.0f} MB, fast "
+        f'{fast["peak_rss_mb"]:.0f} MB. "Answered from the lists": rankings the impact lists '
+        "proved (the others fell back to Whoosh; a misspelling ranks the typed and the "
+        "corrected query, a wildcard alone ranks nothing).\n"
+    )
+    print(f"### Cold start, `ojp-search search` in a new process (median of {cold_runs})\n")
+    print("| command | current ms | fast ms |")
+    print("|---|---:|---:|")
+    labels = {
+        "ojp_search_ms": "`ojp-search search ncj:100007`",
+        "ojp_search_broad_ms": "`ojp-search search 'victim services'`",
+        "import_whoosh_ms": "`python -c 'import whoosh'`",
+        "python_ms": "`python -c pass`",
+    }
+    for key, label in labels.items():
+        print(f"| {label} | {cold['current'][key]:.0f} | {cold['fast'][key]:.0f} |")
 
 
 def child(args: list[str]) -> dict[str, Any]:
@@ -314,9 +450,14 @@ def child(args: list[str]) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument(
+        "--records", default="100000", help="records, or sizes separated by commas: 100000,250000"
+    )
     parser.add_argument("--queries", type=int, default=40, help="queries per kind")
-    parser.add_argument("--keep", type=Path, help="data dir to keep (its store is reused)")
+    parser.add_argument(
+        "--keep",
+        help="data dir to keep (its store is reused); {n} in it stands for the size",
+    )
     parser.add_argument(
         "--build",
         choices=("all", "tuned", "none"),
@@ -325,25 +466,37 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--quick", action="store_true", help="2,000 records, 5 queries per kind")
     parser.add_argument("--build-phase", nargs=2, metavar=("KIND", "DIR"), help=argparse.SUPPRESS)
-    parser.add_argument("--query-phase", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--query-phase", nargs=2, metavar=("RANKING", "DIR"), help=argparse.SUPPRESS
+    )
     args = parser.parse_args(argv)
     if args.build_phase:
         kind, root = args.build_phase
         print(json.dumps(run_build(kind, DataDir(Path(root)))))
         return 0
     if args.query_phase:
-        print(json.dumps(run_queries(DataDir(args.query_phase), args.queries)))
+        name, root = args.query_phase
+        print(json.dumps(run_queries(DataDir(Path(root)), args.queries, name)))
         return 0
     if args.build == "none" and not args.keep:
         parser.error("--build none needs --keep DIR (a data dir with an index)")
-    n = 2_000 if args.quick else args.records
+    sizes = [2_000] if args.quick else [int(n) for n in args.records.split(",")]
+    if len(sizes) > 1 and args.keep and "{n}" not in args.keep:
+        parser.error("with several sizes, --keep needs {n} in it (one data dir per size)")
+    shown = " ".join(["python -m bench.bench_search", *(argv if argv else sys.argv[1:])])
+    for n in sizes:
+        keep = Path(args.keep.replace("{n}", str(n))) if args.keep else None
+        run_size(n, keep, args, shown)
+    return 0
+
+
+def run_size(n: int, keep: Path | None, args: argparse.Namespace, shown: str) -> None:
+    """Fill (or reuse), build and time one size."""
     per_kind = 5 if args.quick else args.queries
     cold_runs = 3 if args.quick else 10
-
-    shown = " ".join(["python -m bench.bench_search", *(argv if argv else sys.argv[1:])])
     print(f"## bench_search: {n:,} synthetic records\n")
     print(f"Command: `{shown}`  \nMachine: {describe_machine().summary()}")
-    root = args.keep or Path(tempfile.mkdtemp(prefix="ojp-bench-"))
+    root = keep or Path(tempfile.mkdtemp(prefix="ojp-bench-"))
     data_dir = DataDir(root).ensure()
     try:
         store_s = 0.0
@@ -357,15 +510,22 @@ def main(argv: list[str] | None = None) -> int:
         for kind in kinds:
             progress(f"build: {BUILDS[kind]}")
             builds[kind] = child(["--build-phase", kind, str(root)])
-        progress(f"queries: {per_kind} per kind")
-        queries = child(["--query-phase", str(root), "--queries", str(per_kind)])
-        progress("cold start")
-        cold = cold_start(data_dir, cold_runs)
+        queries: dict[str, Any] = {"load": load_average()}
+        cold = {}
+        for name in RANKINGS:
+            progress(f"queries, {name} ranking: {per_kind} per kind")
+            queries[name] = child(["--query-phase", name, str(root), "--queries", str(per_kind)])
+            progress(f"cold start, {name} ranking")
+            cold[name] = cold_start(data_dir, cold_runs, name)
         print_report(n, store_s, builds, queries, cold, cold_runs)
+        print(f"\nload average at the end: {load_average()}\n")
     finally:
-        if not args.keep:
+        if not keep:
             shutil.rmtree(root, ignore_errors=True)
-    return 0
+
+
+def load_average() -> str:
+    return ", ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 if __name__ == "__main__":

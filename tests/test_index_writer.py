@@ -369,6 +369,7 @@ def test_builder_writes_what_whoosh_writes(
         "authors",
         "spell",
         "words",
+        "pairs",
     }
     for doc in builder_documents:
         builder.add_document(**doc)

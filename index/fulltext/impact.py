@@ -1,26 +1,30 @@
-"""Impact-ordered postings: the top hits of a query without scoring every matching document.
+"""Impact-ordered postings: the top hits of a query without Whoosh scoring every match.
 
 Whoosh scores every candidate of a query in pure Python, so a word found in most records costs
-as much as there are records. Here, at each commit, every frequent term gets an *impact list*
-(``ojp-impacts.bin`` beside the index, written like the facet table): the ``LIST_LENGTH``
-documents with the highest BM25F score for it, best first, with the score of the best document
-left out (the list's *tail*). Two kinds of list:
+as much as there are records. Here, at each commit, every term in at least ``MIN_DF`` documents
+gets an *impact list* (``ojp-impacts.bin`` beside the index, written and renamed into place like
+the facet table): all its documents, best BM25F score first, stored as document numbers and
+runs of equal score (documents of a run in number order, as Whoosh breaks ties). Three kinds:
 
 - a word typed without a field: its score summed over the text fields with their weights
   (``FIELD_BOOSTS``), exactly as the parser's OR over the fields scores it;
-- a word in ``title:`` (fielded title searches).
+- a word in ``title`` (``title:word``) and in ``authors`` (the unstemmed term a word typed
+  without a field also looks for), unweighted (a query's boost multiplies them).
 
-A term with fewer documents than ``MIN_DF`` has no list: its complete list is scored when a query
-needs it (a few hundred postings). Scores are Whoosh's own BM25F formula with the index's
-statistics at the commit, so a list holds the very scores the exhaustive search would compute.
+A rarer term has no list: its complete list is scored when a query needs it (fewer than
+``MIN_DF`` postings per field). Scores use Whoosh's own BM25F arithmetic and the index's
+statistics at the commit, so a list holds the very scores the exhaustive search computes; a
+list written for another commit is never used (the index key is checked). A two-word phrase
+typed without a field is scored from the ``pairs`` field (``index.fulltext.pairs``).
 
-``top_hits`` merges the lists of a query's words with a threshold algorithm (Fagin's NRA, no
-random access): it reads the lists in growing chunks, keeps only documents of the query's match
-set (AND semantics, filters and date ranges come from there), bounds the score of every document
-seen in some lists and of every document not seen at all, and stops as soon as the top hits have
-exact scores and no other document can reach them. When the lists run out before that, or the
-query has a shape the lists do not cover (phrases over three words, synonyms, boosts), it returns
-None and the caller scores exhaustively.
+``top_hits`` splits the scored query into units whose scores add up (AND, OR and NOT of words,
+fielded terms, phrases), takes the documents from the query's match set (``list_match_set``:
+AND semantics, filters, date ranges) and finds the best: one list is read best first until
+enough match; one long list with short ones (a word and its authors term) reads the short ones
+whole and the long one only as far as needed; several long lists run Fagin's threshold
+algorithm, with random access to each list's matching documents gathered in C-level passes.
+It returns None for a query of another shape (synonym groups, boosts, longer phrases, fields
+without lists) and the caller scores exhaustively.
 """
 
 from __future__ import annotations
@@ -269,13 +273,13 @@ def score_units(q: query.Query, schema: Any) -> list[Unit] | None:
         if type(node) is query.Or:
             phrase = phrase_parts(node, schema)
             if phrase is not None:
-                words, small = phrase
-                units.append(Unit(PHRASE, " ".join(words)))
+                pair, small = phrase
+                units.append(Unit(PHRASE, " ".join(pair)))
                 units.extend(Unit(p.fieldname, "", node=p) for p in small)
                 return True
             terms = [p for p in node.subqueries if type(p) is query.Term]
-            words, merged = _word_over_fields(terms)
-            units.extend(words)
+            found, merged = _word_over_fields(terms)
+            units.extend(found)
             return all(visit(p) for p in node.subqueries if not any(p is t for t in merged))
         if type(node) is query.And:
             return all(visit(p) for p in node.subqueries)
