@@ -129,10 +129,22 @@ queries = st.one_of(
     texts=st.lists(queries, min_size=1, max_size=4),
     count=st.integers(1, 12),
     kept=st.integers(0, 2**30),
+    depth=st.sampled_from([2, 8, 32768]),
+    doubtful=st.sampled_from([0, 2, 64]),
 )
 def test_top_hits_equal_exhaustive_scoring(
-    docs: list[tuple[str, str, list[str]]], texts: list[str], count: int, kept: int
+    docs: list[tuple[str, str, list[str]]],
+    texts: list[str],
+    count: int,
+    kept: int,
+    depth: int,
+    doubtful: int,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # How far sorted access goes before random access, and how many doubtful documents are
+    # looked up: every path of the threshold algorithm must give the exhaustive ranking.
+    monkeypatch.setattr(impact, "NRA_DEPTH", depth)
+    monkeypatch.setattr(impact, "DOUBTFUL", doubtful)
     records = [record(n, t, s, " ".join(b)) for n, (t, s, b) in enumerate(docs)]
     with indexed(records) as (searcher, path):
         table = impact.load_impact_table(path, searcher.reader())

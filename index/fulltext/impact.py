@@ -37,12 +37,13 @@ import pickle
 import shutil
 import struct
 from array import array
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import accumulate, chain, compress, groupby, repeat
+from itertools import count as itertools_count
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -72,6 +73,11 @@ ALL_FIELDS = "*"
 PHRASE = "phrase"
 #: Fields whose phrases Whoosh may score itself within the fast path (short texts).
 SMALL_FIELDS = ("authors",)
+#: Documents of each list the threshold algorithm reads without random access before it
+#: gathers every list's matching documents.
+NRA_DEPTH = 32768
+#: Documents in doubt whose missing scores are looked up in the unread lists, at most.
+DOUBTFUL = 4096
 #: Lists up to this long are read whole when a query has one longer list.
 SMALL_LIST = 4096
 #: The first chunk read from each list; each round reads twice as much.
@@ -676,6 +682,7 @@ class ScoreList:
         self._lengths = lengths
         self._ends = array("Q", accumulate(lengths))  # documents up to the end of each run
         self.length = self._ends[-1] if len(self._ends) else 0
+        self._unread: dict[int, int] | None = None  # unread document → its place
         self.run = 0  # runs read
         self.read_to = 0  # documents read
 
@@ -721,6 +728,18 @@ class ScoreList:
                 strict=True,
             )
         )
+
+    def unread_score(self, docnum: int) -> float:
+        """The score of ``docnum`` in the part of the list not read yet (0: not there). The
+        first lookup maps the unread documents to their places (one C-level pass)."""
+        if self._unread is None:
+            start = self.read_to
+            docs = self._docs(start, self.length) if callable(self._docs) else self._docs[start:]
+            self._unread = dict(zip(docs, itertools_count(start), strict=False))
+        at = self._unread.get(docnum)
+        if at is None:
+            return 0.0
+        return self._scores[bisect_right(self._ends, at)]
 
     def bound(self) -> float:
         """The highest score a document not read yet can have in this unit (0 once read to the
@@ -794,6 +813,9 @@ def threshold_merge(
     if len(big) == 1:
         small = [slist.everything(wanted) for slist in lists if slist is not big[0]]
         return _one_big_list(big[0], small, wanted, count)
+    found = _sorted_access_only(lists, wanted, count)
+    if found is not None:
+        return found
     scores = [slist.everything(wanted) for slist in lists]
     items = [list(found.items()) for found in scores]
     at = [0] * len(items)
@@ -822,6 +844,68 @@ def threshold_merge(
             break
         size *= 2
     return [(-negdoc, total) for total, negdoc in sorted(top, key=lambda t: (-t[0], -t[1]))]
+
+
+def _sorted_access_only(
+    lists: list[ScoreList], wanted: bytes, count: int
+) -> list[tuple[int, float]] | None:
+    """Fagin's NRA on the first ``NRA_DEPTH`` documents of each list: the top when the lists'
+    heads prove it (the common case when most documents have every word), else None.
+
+    Each document seen gets a lower bound (its scores read so far) and an upper bound (plus
+    the next score of each list it was not seen in). Once no unseen document can pass the
+    ``count``-th lower bound, the few documents still in doubt (a top one with a score not
+    read yet, another whose upper bound passes) get their missing scores by searching the
+    unread part of those lists (random access to a few documents only)."""
+    known: list[dict[int, float]] = [{} for _ in lists]
+    sums: dict[int, float] = {}  # the lower bounds
+    size = max(FIRST_CHUNK, count)
+    while True:
+        for slist, seen in zip(lists, known, strict=True):
+            docs, scores = slist.chunk(size)
+            flags = bytes(map(wanted.__getitem__, docs))
+            for d, score in zip(compress(docs, flags), compress(scores, flags), strict=True):
+                seen[d] = score
+                sums[d] = sums.get(d, 0.0) + score
+        bounds = [slist.bound() for slist in lists]
+        for _ in range(2):  # a second look after the doubtful documents are resolved
+            found = _proved(known, sums, bounds, count)
+            if isinstance(found, list):
+                return found
+            if found is None or len(found) > DOUBTFUL:
+                break
+            for d in found:
+                for slist, seen in zip(lists, known, strict=True):
+                    if d not in seen:
+                        seen[d] = score = slist.unread_score(d)
+                        sums[d] += score
+        if all(slist.exhausted() for slist in lists) or size >= NRA_DEPTH:
+            return None
+        size *= 2
+
+
+def _proved(
+    known: list[dict[int, float]], sums: dict[int, float], bounds: list[float], count: int
+) -> list[tuple[int, float]] | set[int] | None:
+    """The top when the bounds prove it; else the documents in doubt once no unseen document
+    can pass the ``count``-th lower bound; else None."""
+    top = heapq.nlargest(count, sums.items(), key=itemgetter(1))
+    threshold = top[-1][1] if len(top) == count else 0.0
+    unseen = sum(bounds)
+    if unseen > threshold:
+        return None
+    doubtful = set()
+    chosen = {d for d, _ in top}
+    cut = threshold - unseen  # below this a document cannot pass, whatever it misses
+    for d, low in sums.items():
+        if low <= cut and d not in chosen:
+            continue
+        missing = sum(b for seen, b in zip(known, bounds, strict=True) if d not in seen)
+        if (d in chosen and missing > 0.0) or (d not in chosen and low + missing > threshold):
+            doubtful.add(d)
+    if doubtful:
+        return doubtful
+    return sorted(top, key=lambda pair: (-pair[1], pair[0]))
 
 
 def _one_big_list(
