@@ -774,28 +774,51 @@ def refresh_command(
     full: Annotated[
         bool, typer.Option("--full", help="Refetch every page, ignoring what is known.")
     ] = False,
+    max_run_seconds: Annotated[
+        float | None,
+        typer.Option(
+            "--max-run-seconds",
+            help="Stop crawling after this many seconds (default: the sites file's).",
+            show_default=False,
+        ),
+    ] = None,
     data_dir: DataDirOption = None,
     verbose: VerboseOption = False,
 ) -> int:
     """Crawl the sites, sync the store and update the index (one run, reported at the end).
 
     The data dir remembers the sites file it was refreshed with: later refreshes of it without
-    --sites-file crawl the same sites.
+    --sites-file crawl the same sites. Ctrl-C or SIGTERM stops the crawls at once, marks the run
+    cancelled and leaves the store and the index as the last completed run left them.
     """
+    import math
     import time
 
+    from flows.leftovers import end_orphans, own_descendants
     from flows.sites import remember_selection, select_sites
     from index.lock import hold_refresh_lock
 
     started = time.monotonic()
+    if max_run_seconds is not None and not (math.isfinite(max_run_seconds) and max_run_seconds > 0):
+        fail("--max-run-seconds must be a positive number of seconds.")
     where = resolve_data_dir(data_dir)
     selection = select_sites(where, site, sites_file)
+    stop = StopSignals()
     # The lock before Prefect starts: a second refresh beside this one is refused at once.
     with hold_refresh_lock(where.ensure()):
+        if ended := end_orphans():
+            say(f"Ended {ended} process(es) an earlier, killed refresh left running.")
+        own_descendants()
         remember_selection(where, selection)
         say(f"Refreshing {where.root}: {selection.describe()}.")
         say("Starting Prefect (the first run of a process takes a few seconds)...")
-        from flows.refresh import RefreshFailedError, refresh
+        from flows.refresh import (
+            STOP_SIGNALS,
+            RefreshFailedError,
+            cancel_refresh,
+            refresh,
+            stopped_by_sigterm,
+        )
         from flows.report import render_text
 
         try:
@@ -807,8 +830,19 @@ def refresh_command(
                     full=full,
                     sites_file=str(selection.sites_file) if selection.sites_file else None,
                     data_dir=str(where.root),
+                    max_run_seconds=max_run_seconds,
                 ),
             )
+        except STOP_SIGNALS as exc:
+            code = ExitCode.TERMINATED if stopped_by_sigterm(exc) else stop.exit_code()
+            how = "SIGTERM" if code == ExitCode.TERMINATED else "Ctrl-C"
+            runs = cancel_refresh(where, f"cancelled: stopped by {how}")
+            which = f"run {runs[0]}" if len(runs) == 1 else "the run"
+            print_error(
+                f"refresh stopped by {how}: {which} is marked cancelled; the store and the "
+                "index are as the last completed run left them."
+            )
+            return int(code)
         except RefreshFailedError as exc:
             sys.stdout.write(printable(render_text(exc.report)) + "\n")
             say(f"Took {time.monotonic() - started:.1f} s in all, Prefect's start included.")

@@ -13,7 +13,9 @@ summary then says it is incomplete.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -69,8 +71,21 @@ def parse_child_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def end_with_parent(parent: int, every: float = 1.0) -> None:
+    """End this process when the parent that started it is gone (killed with -9, say): a
+    crawl never goes on for nobody. A daemon thread checks the parent once a second."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(every)
+        os._exit(EXIT_FAILED)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_child_args(argv)
+    end_with_parent(os.getppid())
     from crawlers.spiders.ojp import resolve_job
     from index.store import StoreError
 

@@ -72,9 +72,14 @@ def crawl_site(
     if seconds <= 0:
         logger.warning("Not crawling %s: the run's deadline has passed", site_name)
         return incomplete(data_dir, run_id, site_name, "not crawled: the run's deadline passed")
+    if CHILDREN.cancelled.is_set():
+        raise CrawlCancelledError(f"the crawl of {site_name} was not started: the refresh stopped")
     command = crawl_command(site_name, sites_file, data_dir, run_id, full, deadline)
     logger.info("Crawling %s (run %d)", site_name, run_id)
     code, tail, killed = run_child(command, on_progress, seconds + KILL_GRACE_SECONDS)
+    if CHILDREN.cancelled.is_set():
+        save_incomplete_summary(data_dir, run_id, site_name, "stopped: the refresh was cancelled")
+        raise CrawlCancelledError(f"the crawl of {site_name} was stopped: the refresh stopped")
     if killed:
         error = f"stopped: still running {seconds + KILL_GRACE_SECONDS:g} s after it started"
         return incomplete(data_dir, run_id, site_name, error)
@@ -137,6 +142,49 @@ def child_environment() -> dict[str, str]:
     return env
 
 
+class Children:
+    """The crawl processes this process has running, so that a refresh that is stopped can
+    stop them at once; once ``cancel`` is called, no new crawl starts."""
+
+    def __init__(self) -> None:
+        self._running: set[subprocess.Popen[str]] = set()
+        self._guard = threading.Lock()
+        self.cancelled = threading.Event()
+
+    def add(self, process: subprocess.Popen[str]) -> None:
+        with self._guard:
+            self._running.add(process)
+        if self.cancelled.is_set():
+            self.stop(process)
+
+    def discard(self, process: subprocess.Popen[str]) -> None:
+        with self._guard:
+            self._running.discard(process)
+
+    def cancel(self) -> int:
+        """Stop every running crawl and refuse new ones; how many were stopped."""
+        self.cancelled.set()
+        with self._guard:
+            running = list(self._running)
+        for process in running:
+            self.stop(process)
+        return len(running)
+
+    @staticmethod
+    def stop(process: subprocess.Popen[str]) -> None:
+        """At once: the run is cancelled and its staged results dropped, so nothing a crawl
+        was writing is kept (a staging batch is its own transaction)."""
+        if process.poll() is None:
+            process.kill()
+
+
+CHILDREN = Children()
+
+
+class CrawlCancelledError(CrawlError):
+    """The refresh was stopped: the crawl was not started, or was stopped."""
+
+
 def run_child(
     command: list[str], on_progress: Callable[[int], None] | None, kill_after: float
 ) -> tuple[int, deque[str], bool]:
@@ -151,6 +199,7 @@ def run_child(
         errors="replace",
         env=child_environment(),
     )
+    CHILDREN.add(process)
     assert process.stdout is not None and process.stderr is not None
     drain = threading.Thread(target=forward_child_log, args=(process.stderr, tail), daemon=True)
     drain.start()
@@ -166,6 +215,7 @@ def run_child(
         if process.poll() is None:
             process.kill()
             process.wait()
+        CHILDREN.discard(process)
     drain.join()
     return code, tail, killed.is_set()
 

@@ -20,11 +20,12 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.exceptions import TerminationSignal
 from prefect.futures import PrefectFuture, as_completed
 from prefect.runtime import flow_run, task_run
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from crawlers.runner import crawl_site
+from crawlers.runner import CHILDREN, crawl_site
 from flows.progress import notify
 from flows.report import render_markdown, render_text
 from flows.sites import load_site_config
@@ -131,11 +132,17 @@ def start_run(plan: RefreshPlan) -> int:
     return run_id
 
 
+def retry_unless_cancelled(task: Any, task_run: Any, state: Any) -> bool:
+    """A crawl is retried after a failure, never after the refresh was stopped."""
+    return not CHILDREN.cancelled.is_set()
+
+
 @task(
     name="crawl-site",
     task_run_name="crawl {site}",
     retries=CRAWL_RETRIES,
     retry_delay_seconds=list(CRAWL_RETRY_DELAYS),
+    retry_condition_fn=retry_unless_cancelled,
     cache_policy=NO_CACHE,
 )
 def crawl_one_site(site: str, plan: RefreshPlan, run_id: int) -> CrawlSummary:
@@ -294,7 +301,11 @@ def refresh(
     crawl = site_crawl_task(plan).with_options(retries=crawl_retries, retry_delay_seconds=delays)
     with hold_refresh_lock(plan.data_dir.ensure()):
         run_id = start_run(plan)
-        failures = collect_failures({s: crawl.submit(s, plan, run_id) for s in plan.sites})
+        try:
+            failures = collect_failures({s: crawl.submit(s, plan, run_id) for s in plan.sites})
+        except STOP_SIGNALS:  # end the crawls now: Prefect waits for its task threads to end
+            CHILDREN.cancel()
+            raise
         try:
             changes = apply_run(plan, run_id)
             index = update_search_index(plan)
@@ -308,3 +319,22 @@ def refresh(
     if report["status"] != "completed":
         raise RefreshFailedError(report)
     return report
+
+
+#: What stops a refresh from outside: Ctrl-C, and SIGTERM (which Prefect raises as its own
+#: ``TerminationSignal`` while a flow runs).
+STOP_SIGNALS: tuple[type[BaseException], ...] = (KeyboardInterrupt, TerminationSignal)
+
+
+def stopped_by_sigterm(exc: BaseException) -> bool:
+    return isinstance(exc, TerminationSignal)
+
+
+def cancel_refresh(data_dir: DataDir, reason: str) -> list[int]:
+    """Stop a refresh of this process that a signal interrupted: its crawl processes end at once
+    and no retry starts another; its run is marked cancelled and its staged results dropped, so
+    the store and the index stay as the last completed run left them. Returns the runs
+    cancelled."""
+    CHILDREN.cancel()
+    with Store.open(data_dir) as store:
+        return store.cancel_running_runs(reason)

@@ -60,7 +60,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-RUN_STATUSES = ("running", "completed", "failed")
+RUN_STATUSES = ("running", "completed", "failed", "cancelled")
 CHUNK = 500
 
 
@@ -443,6 +443,24 @@ class Store:
                 {"started": now, "sites": json.dumps(list(sites)), "full": int(full)},
             ).fetchall()
         return int(rows[0][0])
+
+    def cancel_running_runs(self, reason: str) -> list[int]:
+        """Mark the runs still running as cancelled (a refresh stopped by a signal), and drop
+        what they staged: the store stays at its last committed run."""
+        now = self.now()
+        with self.write() as conn:
+            running = [
+                row[0] for row in execute(conn, "SELECT id FROM runs WHERE status = 'running'")
+            ]
+            for run_id in running:
+                execute(conn, "DELETE FROM staging WHERE run_id = :r", {"r": run_id})
+                execute(
+                    conn,
+                    "UPDATE runs SET status = 'cancelled', ended = :now, error = :error "
+                    "WHERE id = :r",
+                    {"now": now, "error": reason, "r": run_id},
+                )
+        return running
 
     def finish_run(self, run_id: int, *, status: str, error: str | None = None) -> RunReport:
         if status not in ("completed", "failed"):
