@@ -302,7 +302,8 @@ def refresh(
     with hold_refresh_lock(plan.data_dir.ensure()):
         run_id = start_run(plan)
         try:
-            failures = collect_failures({s: crawl.submit(s, plan, run_id) for s in plan.sites})
+            futures = {site: crawl.submit(site, plan, run_id) for site in plan.sites}
+            failures = collect_failures(futures)
         except STOP_SIGNALS:  # end the crawls now: Prefect waits for its task threads to end
             CHILDREN.cancel()
             raise
