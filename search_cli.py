@@ -435,6 +435,8 @@ def record_lines(record: Record, status: str | None) -> list[str]:
     lines.append("")
     for label, value in [*field_rows(data), *detail_rows(data["details"])]:
         lines.append(f"{label + ':':<21} {printable(value)}")
+    for alias in data["aliases"]:
+        lines.append(f"{'Other URL:':<21} {printable(alias)}")
     for name in ("summary", "body"):
         if data[name]:
             lines += ["", name.capitalize()]

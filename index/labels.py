@@ -21,7 +21,6 @@ FIELD_LABELS = {
     "opportunity_id": "Opportunity ID",
     "language": "Language",
     "site": "Site",
-    "aliases": "Other URLs",
     "fetched_at": "Fetched",
     "id": "Record ID",
 }
@@ -69,12 +68,13 @@ def detail_label(key: str) -> str:
     return DETAIL_LABELS.get(key) or key.replace("_", " ").capitalize()
 
 
-def detail_rows(details: dict[str, Any]) -> list[tuple[str, str]]:
+def detail_rows(details: dict[str, Any], *, citation: bool = True) -> list[tuple[str, str]]:
     """(label, value) for each detail, known ones first; the journal's keys make one
-    "Journal" row (``journal_citation``)."""
+    "Journal" row (``journal_citation``), unless ``citation`` is False (a face that shows the
+    citation on its own)."""
     rows = []
-    if citation := journal_citation(details):
-        rows.append(("Journal", citation))
+    if citation and (text := journal_citation(details)):
+        rows.append(("Journal", text))
     rows += [(label, str(details[key])) for key, label in DETAIL_LABELS.items() if details.get(key)]
     for key, value in details.items():
         if key not in DETAIL_LABELS and key not in JOURNAL_KEYS and value not in (None, "", [], {}):

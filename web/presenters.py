@@ -11,43 +11,6 @@ from urllib.parse import urlsplit
 from index.fulltext.snippets import MARK_END, MARK_START
 from web.shapes import plain_text, strip_control
 
-#: Record fields as people read them, in the order the record page lists them.
-FIELD_LABELS = {
-    "agency": "Agency",
-    "content_type": "Kind",
-    "published": "Published",
-    "updated": "Updated",
-    "authors": "Authors",
-    "topics": "Topics",
-    "ncj_number": "NCJ number",
-    "opportunity_id": "Opportunity ID",
-    "language": "Language",
-    "site": "Site",
-    "fetched_at": "Fetched",
-    "id": "Record ID",
-}
-
-#: The facts a kind adds (``Record.details``), labelled.
-DETAIL_LABELS = {
-    "series": "Series",
-    "length_pages": "Length (pages)",
-    "agencies": "Agencies",
-    "source": "Source",
-    "posting_date": "Posting date",
-    "closing_date": "Closing date",
-    "grants_gov_deadline": "Grants.gov deadline",
-    "justgrants_deadline": "JustGrants deadline",
-    "eligibility": "Eligibility",
-    "event_dates": "Event dates",
-    "location": "Location",
-    "address": "Address",
-    "feature": "Feature",
-    "subpage": "Part of the feature",
-}
-
-#: Details shown together as the journal citation.
-JOURNAL_KEYS = ("journal", "volume", "issue", "journal_pages", "dated")
-
 FACET_LABELS = {"agency": "Agency", "type": "Kind", "year": "Year"}
 
 
@@ -73,35 +36,6 @@ def safe_url(url: Any) -> str | None:
     if any(ord(c) < 0x21 or 0x7F <= ord(c) < 0xA0 for c in text):
         return None
     return text
-
-
-def journal_citation(details: dict[str, Any]) -> str:
-    """ "Journal Volume:Issue, pages, dated" from a publication's details ("" without one)."""
-    journal = details.get("journal")
-    if not journal:
-        return ""
-    text = str(journal)
-    if details.get("volume"):
-        text += f" {details['volume']}"
-        if details.get("issue"):
-            text += f", no. {details['issue']}"
-    elif details.get("issue"):
-        text += f", no. {details['issue']}"
-    if details.get("journal_pages"):
-        text += f", pp. {details['journal_pages']}"
-    if details.get("dated"):
-        text += f" ({details['dated']})"
-    return text
-
-
-def detail_rows(details: dict[str, Any]) -> list[tuple[str, str]]:
-    """(label, value) for each detail, known ones first; the journal's keys are left to
-    ``journal_citation``."""
-    rows = [(label, str(details[key])) for key, label in DETAIL_LABELS.items() if details.get(key)]
-    for key, value in details.items():
-        if key not in DETAIL_LABELS and key not in JOURNAL_KEYS and value:
-            rows.append((key.replace("_", " ").capitalize(), str(value)))
-    return rows
 
 
 def human_size(size: Any) -> str:

@@ -64,13 +64,12 @@ def live_generation(data_dir: DataDir) -> str | None:
 
 
 def record_with_status(data_dir: DataDir, id_or_url: str) -> tuple[Record, str | None] | None:
-    """A record by id, URL or alias (as ``ojp-search show`` finds it) and its status."""
-    with reading_store(data_dir) as store:
-        record = store.get(id_or_url)
-        if record is None and "://" in id_or_url:
-            from index.urls import canonical_url
+    """A record as ``ojp-search show`` finds it (id, URL, alias, NCJ number, opportunity ID)
+    and its status."""
+    from index.lookup import find_record
 
-            record = store.get(canonical_url(id_or_url))
+    with reading_store(data_dir) as store:
+        record = find_record(store, data_dir, id_or_url)
         if record is None:
             return None
         return record, store.record_status(record.id)

@@ -206,7 +206,7 @@ async def record_page(request: Request) -> Response:
         data=data,
         record=record,
         facts=facts,
-        details=detail_rows(record["details"]),
+        details=detail_rows(record["details"], citation=False),
         citation=journal_citation(record["details"]),
         query=text,
     )
