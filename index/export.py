@@ -285,7 +285,7 @@ def format_for(target: Path | None, fmt: str | None) -> str:
         raise UsageError(f"unknown format {fmt!r}: use {', '.join(FORMATS)}.")
     suffix = target.suffix.lower().lstrip(".") if target is not None else ""
     implied = EXTENSIONS.get(suffix)
-    if named and implied and named != implied:
+    if named and implied and named != implied and target is not None:
         raise UsageError(
             f"the format {named} does not match the file name {target.name}; "
             f"name it *.{named} or give --format {implied}."

@@ -19,6 +19,7 @@ from starlette.responses import HTMLResponse, Response, StreamingResponse
 from index.datadir import DataDir
 from index.filters import date_bounds
 from index.fulltext.searcher import SearchRequest, search, similar
+from index.labels import FIELD_LABELS, detail_rows, journal_citation
 from web import readers
 from web.errors import WebError, error_answer
 from web.export import MEDIA_TYPES, plan_export, stream_export
@@ -33,7 +34,7 @@ from web.params import (
     search_request,
     whole_number,
 )
-from web.presenters import FACET_LABELS, FIELD_LABELS, detail_rows, journal_citation, when
+from web.presenters import FACET_LABELS, when
 from web.service import Service
 from web.shapes import JsonAnswer, results_dict
 

@@ -259,10 +259,10 @@ def _drupal_value(element: Tag, key: str) -> FieldValue | None:
     label = _field_label(element)
     if label is not None:
         label.extract()
-    items = element.select(".field__item")
+    items: list[Tag] = list(element.select(".field__item"))
     if not items and key in LIST_KEYS:
-        anchors = element.find_all("a", href=True)
-        items = element.select("li") or (anchors if len(anchors) > 1 else [])
+        anchors = list(element.find_all("a", href=True))
+        items = list(element.select("li")) or (anchors if len(anchors) > 1 else [])
     items = items or [element]
     links = [
         (collapse_whitespace(a.get_text(" ")), str(a["href"]))

@@ -163,4 +163,5 @@ def most_specific_agency(text: str) -> str | None:
     bureau is NIJ."""
     named = [agency for agency, _ in agencies_named(text)]
     bureaus = [agency for agency in named if agency not in ("OJP", "NCJRS")]
-    return (bureaus or named or [None])[0]
+    found = bureaus or named
+    return found[0] if found else None
