@@ -136,11 +136,256 @@ class Removal:
     reason: str
 
 
-RECORD_COLUMNS = "id, url, site, status, content_hash, data"
+RECORD_FIELDS = (
+    "id",
+    "url",
+    "site",
+    "agency",
+    "content_type",
+    "published",
+    "ncj_number",
+    "opportunity_id",
+    "status",
+    "content_hash",
+    "first_seen",
+    "last_seen",
+    "last_changed",
+    "data",
+)
+URL_STATE_FIELDS = (
+    "url",
+    "site",
+    "record_id",
+    "etag",
+    "last_modified",
+    "sitemap_lastmod",
+    "content_hash",
+    "first_seen",
+    "last_seen",
+    "last_changed",
+    "last_fetched",
+    "status",
+    "misses",
+    "last_error",
+)
+#: The columns a page can be found by when it duplicates a live record.
+DEDUPE_COLUMNS = ("ncj_number", "opportunity_id")
+#: Values in one ``IN (...)`` list.
+IN_LIMIT = 500
+
+
+class ChunkState:
+    """The rows one chunk of staged results reads and writes, held in memory.
+
+    ``load`` reads every row the chunk's rules can look at in a few ``IN (...)`` queries; the
+    rules then read and change these rows as if they were the tables, and ``flush`` writes what
+    changed with one executemany statement per kind of write. Every lookup the rules make is by
+    a key ``load`` was given, so the rows in memory answer exactly as the tables would.
+    """
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.records: dict[str, dict[str, Any]] = {}
+        self.record_at: dict[str, str] = {}  # url -> record id
+        self.dedupe: dict[tuple[str, str], set[str]] = defaultdict(set)
+        self.new_records: set[str] = set()
+        self.dirty_records: set[str] = set()
+        self.aliases: dict[str, str | None] = {}  # url -> record id (None: no alias)
+        self.dirty_aliases: set[str] = set()
+        self.url_states: dict[str, dict[str, Any]] = {}
+        self.new_urls: set[str] = set()
+        self.dirty_urls: set[str] = set()
+        self.logs: list[dict[str, Any]] = []
+
+    # -- reading -------------------------------------------------------------------------------
+    def load(self, results: list[tuple[str, FetchResult]]) -> None:
+        urls = {result.url for _, result in results}
+        record_urls = set(urls)
+        ids: set[str] = set()
+        dedupe: dict[str, set[str]] = {column: set() for column in DEDUPE_COLUMNS}
+        for _, result in results:
+            record_urls.update(result.aliases)
+            if result.record is not None:
+                ids.add(result.record.id)
+                record_urls.add(result.record.url)
+                dedupe["ncj_number"].add(result.record.ncj_number or "")
+                dedupe["opportunity_id"].add(result.record.opportunity_id or "")
+        self.load_records("id", ids)
+        self.load_records("url", record_urls)
+        for column, values in dedupe.items():
+            self.load_records(column, values - {""}, live_only=True)
+        for url, record_id in self.select_in(
+            "SELECT url, record_id FROM aliases", "url", record_urls
+        ):
+            self.aliases[url] = record_id
+        for url in record_urls:
+            self.aliases.setdefault(url, None)
+        columns = ", ".join(URL_STATE_FIELDS)
+        for row in self.select_in(f"SELECT {columns} FROM url_state", "url", urls):
+            self.url_states[row[0]] = dict(zip(URL_STATE_FIELDS, row, strict=True))
+        owners = {rid for rid in self.aliases.values() if rid}
+        owners |= {state["record_id"] for state in self.url_states.values() if state["record_id"]}
+        self.load_records("id", owners - set(self.records))
+
+    def load_records(self, column: str, values: set[str], *, live_only: bool = False) -> None:
+        sql = f"SELECT {', '.join(RECORD_FIELDS)} FROM records"
+        live = " AND status = 'live'" if live_only else ""
+        for row in self.select_in(sql, column, values, live):
+            if row[0] not in self.records:
+                self.put_record(dict(zip(RECORD_FIELDS, row, strict=True)))
+
+    def select_in(self, sql: str, column: str, values: set[str], extra: str = "") -> list[Any]:
+        rows: list[Any] = []
+        ordered = sorted(values)
+        for start in range(0, len(ordered), IN_LIMIT):
+            params = {f"v{n}": value for n, value in enumerate(ordered[start : start + IN_LIMIT])}
+            marks = ", ".join(f":{name}" for name in params)
+            rows += execute(self.conn, f"{sql} WHERE {column} IN ({marks}){extra}", params)
+        return rows
+
+    def stored(self, record_id: str | None) -> StoredRecord | None:
+        row = self.records.get(record_id or "")
+        if row is None:
+            return None
+        return StoredRecord(*(row[name] for name in StoredRecord.__slots__))
+
+    def record_by_id(self, record_id: str) -> StoredRecord | None:
+        return self.stored(record_id)
+
+    def record_by_url(self, url: str) -> StoredRecord | None:
+        return self.stored(self.record_at.get(url))
+
+    def live(self, record: StoredRecord | None) -> StoredRecord | None:
+        return record if record is not None and record.status == "live" else None
+
+    def alias_owner(self, url: str) -> str | None:
+        return self.aliases.get(url)
+
+    def duplicates(self, column: str, value: str) -> list[StoredRecord]:
+        """Live records with this NCJ number (or opportunity id), oldest first."""
+        rows = [self.records[rid] for rid in self.dedupe.get((column, value), ())]
+        rows = sorted((r for r in rows if r["status"] == "live"), key=first_seen_order)
+        return [StoredRecord(*(row[name] for name in StoredRecord.__slots__)) for row in rows]
+
+    def url_state(self, url: str) -> dict[str, Any] | None:
+        return self.url_states.get(url)
+
+    # -- writing -------------------------------------------------------------------------------
+    def put_record(self, row: dict[str, Any]) -> None:
+        old = self.records.get(row["id"])
+        if old is not None:
+            if self.record_at.get(old["url"]) == old["id"]:
+                del self.record_at[old["url"]]
+            for column in DEDUPE_COLUMNS:
+                self.dedupe[(column, old[column])].discard(old["id"])
+        self.records[row["id"]] = row
+        self.record_at[row["url"]] = row["id"]
+        for column in DEDUPE_COLUMNS:
+            if row[column]:
+                self.dedupe[(column, row[column])].add(row["id"])
+
+    def insert_record(self, row: dict[str, Any]) -> None:
+        self.put_record(row)
+        self.new_records.add(row["id"])
+
+    def update_record(self, record_id: str, **values: Any) -> None:
+        self.put_record({**self.records[record_id], **values})
+        self.dirty_records.add(record_id)
+
+    def set_alias(self, url: str, record_id: str | None) -> None:
+        self.aliases[url] = record_id
+        self.dirty_aliases.add(url)
+
+    def save_url_state(self, url: str, values: dict[str, Any]) -> None:
+        state = self.url_states.get(url)
+        if state is None:
+            state = dict.fromkeys(URL_STATE_FIELDS)
+            state.update(url=url, first_seen=values["last_seen"], misses=0)
+            self.url_states[url] = state
+            self.new_urls.add(url)
+        state.update(values)
+        self.dirty_urls.add(url)
+
+    def update_url_state(self, url: str, values: dict[str, Any]) -> None:
+        if url in self.url_states:
+            self.save_url_state(url, values)
+
+    def log_change(self, params: dict[str, Any]) -> None:
+        self.logs.append(params)
+
+    def flush(self) -> None:
+        """Write what the chunk changed: parents before children, one statement per kind."""
+        names = ", ".join(RECORD_FIELDS)
+        marks = ", ".join(f":{name}" for name in RECORD_FIELDS)
+        execute_many(
+            self.conn,
+            f"INSERT INTO records ({names}) VALUES ({marks})",
+            [self.records[rid] for rid in sorted(self.new_records)],
+        )
+        sets = ", ".join(f"{name} = :{name}" for name in RECORD_FIELDS[1:])
+        execute_many(
+            self.conn,
+            f"UPDATE records SET {sets} WHERE id = :id",
+            [self.records[rid] for rid in sorted(self.dirty_records - self.new_records)],
+        )
+        aliases = [{"url": url, "id": self.aliases[url]} for url in sorted(self.dirty_aliases)]
+        execute_many(
+            self.conn,
+            "DELETE FROM aliases WHERE url = :url",
+            [row for row in aliases if row["id"] is None],
+        )
+        execute_many(
+            self.conn,
+            "INSERT INTO aliases (url, record_id) VALUES (:url, :id) "
+            "ON CONFLICT (url) DO UPDATE SET record_id = excluded.record_id",
+            [row for row in aliases if row["id"] is not None],
+        )
+        names = ", ".join(URL_STATE_FIELDS)
+        marks = ", ".join(f":{name}" for name in URL_STATE_FIELDS)
+        execute_many(
+            self.conn,
+            f"INSERT INTO url_state ({names}) VALUES ({marks})",
+            [self.url_states[url] for url in sorted(self.new_urls)],
+        )
+        sets = ", ".join(f"{name} = :{name}" for name in URL_STATE_FIELDS[1:])
+        execute_many(
+            self.conn,
+            f"UPDATE url_state SET {sets} WHERE url = :url",
+            [self.url_states[url] for url in sorted(self.dirty_urls - self.new_urls)],
+        )
+        write_logs(self.conn, self.logs)
+
+
+def first_seen_order(row: dict[str, Any]) -> tuple[str, str]:
+    return (row["first_seen"], row["id"])
+
+
+def write_logs(conn: Connection, logs: list[dict[str, Any]]) -> None:
+    """The history and changes rows of record changes, in the order they happened.
+
+    The changes log is written one row per statement: it is the feed the index follows, and a
+    watcher of the statements (a test that stops the process mid-run) counts its rows there."""
+    execute_many(
+        conn,
+        "INSERT INTO history (record_id, run_id, change, content_hash, at) "
+        "VALUES (:id, :r, :change, :hash, :at)",
+        logs,
+    )
+    for row in logs:
+        execute(
+            conn,
+            "INSERT INTO changes (run_id, record_id, change, at) VALUES (:r, :id, :change, :at)",
+            row,
+        )
 
 
 class RunSync:
-    """One run's application. Use once: ``RunSync(conn, run_id, ...).apply()``."""
+    """One run's application. Use once: ``RunSync(conn, run_id, ...).apply()``.
+
+    Staged results are applied a chunk at a time: the chunk's rows are read in a few queries
+    (``ChunkState``), the rules run on them in memory, in URL order, and the chunk's writes go
+    out in executemany statements before the next chunk is read.
+    """
 
     def __init__(
         self,
@@ -161,6 +406,7 @@ class RunSync:
         self.seen: set[str] = set()
         self.candidates: dict[str, dict[str, Removal]] = defaultdict(dict)
         self.changes = RunChanges()
+        self.chunk = ChunkState(conn)
 
     # -- the run -------------------------------------------------------------------------------
     def apply(self) -> RunChanges:
@@ -176,17 +422,21 @@ class RunSync:
         )
         for site in sites:
             self.counts[site].update(dict.fromkeys(COUNT_KEYS, 0))
-        for site, result in self.staged_results():
-            self.apply_result(site, result)
+        for chunk in self.staged_chunks():
+            self.chunk = ChunkState(self.conn)
+            self.chunk.load(chunk)
+            for site, result in chunk:
+                self.apply_result(site, result)
+            self.chunk.flush()
         self.count_misses()
         withheld = self.apply_removals(live_before)
         self.save_run(withheld)
         return replace(self.changes, withheld=withheld)
 
-    def staged_results(self) -> Iterator[tuple[str, FetchResult]]:
-        """The latest staged result per URL: removals first, then by URL.
+    def staged_chunks(self) -> Iterator[list[tuple[str, FetchResult]]]:
+        """The latest staged result per URL, removals first, then by URL, in chunks.
 
-        Only the staging ids are sorted; the results are read in batches in that order.
+        Only the staging ids are sorted; the results are read a chunk at a time in that order.
         """
         ids = [
             row[0]
@@ -206,9 +456,10 @@ class RunSync:
                 self.conn, f"SELECT id, site, result FROM staging WHERE id IN ({marks})", params
             ).fetchall()
             by_id = {staging_id: (site, text) for staging_id, site, text in rows}
-            for staging_id in chunk:
-                site, text = by_id[staging_id]
-                yield site, fetch_result_from_json(text)
+            yield [
+                (by_id[staging_id][0], fetch_result_from_json(by_id[staging_id][1]))
+                for staging_id in chunk
+            ]
 
     def apply_result(self, site: str, result: FetchResult) -> None:
         self.seen.add(result.url)
@@ -273,28 +524,19 @@ class RunSync:
 
     def resolve_target(self, record: Record) -> StoredRecord | None:
         """The stored record this page updates: its own, a live alias owner, or a duplicate."""
-        own = self.find_record("id = :k", record.id) or self.find_record("url = :k", record.url)
+        chunk = self.chunk
+        own = chunk.record_by_id(record.id) or chunk.record_by_url(record.url)
         if own is not None:
             return own
-        owner = self.find_record(
-            "id = (SELECT record_id FROM aliases WHERE url = :k) AND status = 'live'", record.url
-        )
+        owner = chunk.live(chunk.record_by_id(chunk.alias_owner(record.url) or ""))
         if owner is not None:
             return owner
-        for column, value in (
-            ("ncj_number", record.ncj_number),
-            ("opportunity_id", record.opportunity_id),
+        for column, value in zip(
+            DEDUPE_COLUMNS, (record.ncj_number, record.opportunity_id), strict=True
         ):
             if not value:
                 continue
-            rows = execute(
-                self.conn,
-                f"SELECT {RECORD_COLUMNS} FROM records WHERE {column} = :v AND status = 'live' "
-                "ORDER BY first_seen, id",
-                {"v": value},
-            ).fetchall()
-            for row in rows:
-                duplicate = StoredRecord(*row)
+            for duplicate in chunk.duplicates(column, value):
                 if not self.is_candidate(duplicate):
                     return duplicate
         return None
@@ -306,70 +548,42 @@ class RunSync:
                 self.add_aliases(stored, aliases)
             return "unchanged"
         merged = merge_aliases(record, {*stored.record().aliases, *aliases})
-        execute(
-            self.conn,
-            "UPDATE records SET site = :site, agency = :agency, content_type = :kind, "
-            "published = :published, ncj_number = :ncj, opportunity_id = :oid, "
-            "content_hash = :hash, last_seen = :now, last_changed = :now, data = :data "
-            "WHERE id = :id",
-            {**record_columns(replace(record, aliases=merged)), "now": self.now},
-        )
+        row = record_row(replace(record, aliases=merged))
+        del row["url"]
+        self.chunk.update_record(stored.id, **row, last_seen=self.now, last_changed=self.now)
         return "changed"
 
     def write_record(self, record: Record, previous: StoredRecord | None) -> None:
         """Insert a new record, or bring back one that was gone."""
-        params = {**record_columns(record), "now": self.now}
-        execute(self.conn, "DELETE FROM aliases WHERE url = :url", {"url": record.url})
+        row = {**record_row(record), "status": "live", "last_seen": self.now}
+        row["last_changed"] = self.now
+        self.chunk.set_alias(record.url, None)
         if previous is None:
-            execute(
-                self.conn,
-                "INSERT INTO records (id, url, site, agency, content_type, published, ncj_number, "
-                "opportunity_id, status, content_hash, first_seen, last_seen, last_changed, data) "
-                "VALUES (:id, :url, :site, :agency, :kind, :published, :ncj, :oid, 'live', "
-                ":hash, :now, :now, :now, :data)",
-                params,
-            )
-            return
-        execute(
-            self.conn,
-            "UPDATE records SET url = :url, site = :site, agency = :agency, content_type = :kind, "
-            "published = :published, ncj_number = :ncj, opportunity_id = :oid, status = 'live', "
-            "content_hash = :hash, last_seen = :now, last_changed = :now, data = :data "
-            "WHERE id = :id",
-            params,
-        )
+            self.chunk.insert_record({**row, "first_seen": self.now})
+        else:
+            self.chunk.update_record(record.id, **row)
 
     def add_aliases(self, stored: StoredRecord, urls: set[str]) -> None:
         """Add alias URLs to a record's JSON (not a content change: no change is logged)."""
         record = stored.record()
         merged = merge_aliases(record, {*record.aliases, *urls})
         if set(merged) != set(record.aliases):
-            execute(
-                self.conn,
-                "UPDATE records SET data = :data WHERE id = :id",
-                {"data": replace(record, aliases=merged).to_json(), "id": stored.id},
-            )
+            self.chunk.update_record(stored.id, data=replace(record, aliases=merged).to_json())
         self.map_aliases(stored.id, urls - {stored.url})
 
     def map_aliases(self, record_id: str, urls: set[str]) -> None:
-        execute_many(
-            self.conn,
-            "INSERT INTO aliases (url, record_id) VALUES (:url, :id) "
-            "ON CONFLICT (url) DO UPDATE SET record_id = excluded.record_id",
-            [{"url": url, "id": record_id} for url in sorted(urls)],
-        )
+        for url in urls:
+            self.chunk.set_alias(url, record_id)
 
     def confirm_unchanged(self, result: FetchResult) -> None:
         """A 304: the URL is alive and its record current; keep validators the reply omits."""
         values: dict[str, Any] = {"last_fetched": self.now, "misses": 0, "last_error": None}
         values.update({k: v for k, v in validators(result).items() if v})
         self.update_url_state(result.url, **values)
-        execute(
-            self.conn,
-            "UPDATE url_state SET status = 'live' WHERE url = :url AND status = 'error' "
-            "AND record_id IN (SELECT id FROM records WHERE status = 'live')",
-            {"url": result.url},
-        )
+        state = self.chunk.url_state(result.url)
+        owner = self.chunk.record_by_id(state["record_id"] or "") if state else None
+        if state is not None and state["status"] == "error" and self.chunk.live(owner):
+            self.update_url_state(result.url, status="live")
 
     def confirm_document(self, site: str, result: FetchResult) -> None:
         """A document read (or confirmed by a 304) for the page that links it: its validators are
@@ -404,9 +618,9 @@ class RunSync:
         error = result.error or (f"HTTP {result.http_status}" if result.http_status else "failed")
         if len(self.errors) < MAX_ERRORS:
             self.errors.append({"site": site, "url": result.url, "error": error})
-        has_live = self.live_record_at(result.url) or self.find_record(
-            "id = (SELECT record_id FROM url_state WHERE url = :k) AND status = 'live'", result.url
-        )
+        state = self.chunk.url_state(result.url)
+        owner = self.chunk.record_by_id(state["record_id"] or "") if state else None
+        has_live = self.live_record_at(result.url) or self.chunk.live(owner)
         self.save_url_state(
             result.url,
             site,
@@ -469,6 +683,8 @@ class RunSync:
     def apply_removals(self, live_before: dict[str, int]) -> dict[str, int]:
         """Remove the candidates, except on sites where they are too many; returns withheld."""
         withheld: dict[str, int] = {}
+        held: list[dict[str, Any]] = []
+        removed: list[Removal] = []
         for site, removals in sorted(self.candidates.items()):
             if len(removals) > self.max_removal_share * live_before.get(site, 0):
                 withheld[site] = len(removals)
@@ -479,48 +695,50 @@ class RunSync:
                     self.max_removal_share * 100,
                     live_before.get(site, 0),
                 )
-                for removal in removals.values():
-                    self.update_url_state(
-                        removal.url, last_error=f"removal withheld: {removal.reason}"
-                    )
+                held += [
+                    {"url": r.url, "error": f"removal withheld: {r.reason}"}
+                    for r in removals.values()
+                ]
                 continue
-            for removal in removals.values():
-                self.remove(site, removal)
+            removed += removals.values()
+            self.counts[site]["removed"] += len(removals)
+        execute_many(
+            self.conn,
+            "UPDATE url_state SET last_seen = :now, last_error = :error WHERE url = :url",
+            [{**row, "now": self.now} for row in held],
+        )
+        self.remove(removed)
         return withheld
 
-    def remove(self, site: str, removal: Removal) -> None:
-        execute(
+    def remove(self, removals: list[Removal]) -> None:
+        execute_many(
             self.conn,
             "UPDATE records SET status = 'gone', last_changed = :now WHERE id = :id",
-            {"now": self.now, "id": removal.record_id},
+            [{"now": self.now, "id": removal.record_id} for removal in removals],
         )
-        self.update_url_state(
-            removal.url, status="gone", last_error=removal.reason, etag=None, last_modified=None
+        execute_many(
+            self.conn,
+            "UPDATE url_state SET last_seen = :now, status = 'gone', last_error = :reason, "
+            "etag = NULL, last_modified = NULL WHERE url = :url",
+            [{"now": self.now, "url": r.url, "reason": r.reason} for r in removals],
         )
-        self.counts[site]["removed"] += 1
-        self.log_change(removal.record_id, "removed", None)
+        logs = [self.change_row(removal.record_id, "removed", None) for removal in removals]
+        write_logs(self.conn, logs)
 
     # -- bookkeeping ---------------------------------------------------------------------------
-    def log_change(self, record_id: str, change: str, content_hash: str | None) -> None:
-        params = {
+    def change_row(self, record_id: str, change: str, content_hash: str | None) -> dict[str, Any]:
+        """A history and changes row (the change is listed in the run's changes too)."""
+        getattr(self.changes, change).append(record_id)
+        return {
             "r": self.run_id,
             "id": record_id,
             "change": change,
             "hash": content_hash,
             "at": self.now,
         }
-        execute(
-            self.conn,
-            "INSERT INTO history (record_id, run_id, change, content_hash, at) "
-            "VALUES (:id, :r, :change, :hash, :at)",
-            params,
-        )
-        execute(
-            self.conn,
-            "INSERT INTO changes (run_id, record_id, change, at) VALUES (:r, :id, :change, :at)",
-            params,
-        )
-        getattr(self.changes, change).append(record_id)
+
+    def log_change(self, record_id: str, change: str, content_hash: str | None) -> None:
+        self.chunk.log_change(self.change_row(record_id, change, content_hash))
 
     def save_run(self, withheld: dict[str, int]) -> None:
         counts = {
@@ -539,34 +757,17 @@ class RunSync:
             },
         )
 
-    def find_record(self, condition: str, key: str) -> StoredRecord | None:
-        row = execute(
-            self.conn, f"SELECT {RECORD_COLUMNS} FROM records WHERE {condition}", {"k": key}
-        ).fetchone()
-        return StoredRecord(*row) if row else None
-
     def live_record_at(self, url: str) -> StoredRecord | None:
         """The live record whose canonical URL is ``url``."""
-        return self.find_record("url = :k AND status = 'live'", url)
+        return self.chunk.live(self.chunk.record_by_url(url))
 
     def save_url_state(self, url: str, site: str, values: dict[str, Any]) -> None:
         """Insert or update a URL's sync state (first_seen is set once)."""
-        columns = {"site": site, "last_seen": self.now, **values}
-        names = ["url", "first_seen", *columns]
-        updates = ", ".join(f"{name} = excluded.{name}" for name in columns)
-        execute(
-            self.conn,
-            f"INSERT INTO url_state ({', '.join(names)}) "
-            f"VALUES ({', '.join(':' + n for n in names)}) "
-            f"ON CONFLICT (url) DO UPDATE SET {updates}",
-            {"url": url, "first_seen": self.now, **columns},
-        )
+        self.chunk.save_url_state(url, {"site": site, "last_seen": self.now, **values})
 
     def update_url_state(self, url: str, **values: Any) -> None:
         """Update a known URL's sync state (unknown URLs are left unknown)."""
-        values = {"last_seen": self.now, **values}
-        sets = ", ".join(f"{name} = :{name}" for name in values)
-        execute(self.conn, f"UPDATE url_state SET {sets} WHERE url = :url", {**values, "url": url})
+        self.chunk.update_url_state(url, {"last_seen": self.now, **values})
 
 
 OUTCOME_KEYS = ("fetched", "not_modified", "skipped", "excluded", "gone", "failed")
@@ -585,16 +786,17 @@ def merge_aliases(record: Record, urls: set[str]) -> tuple[str, ...]:
     return tuple(sorted(url for url in urls if url and url != record.url))
 
 
-def record_columns(record: Record) -> dict[str, Any]:
+def record_row(record: Record) -> dict[str, Any]:
+    """A record's columns in the records table (without status and times)."""
     return {
         "id": record.id,
         "url": record.url,
         "site": record.site,
         "agency": record.agency,
-        "kind": record.content_type,
+        "content_type": record.content_type,
         "published": record.published,
-        "ncj": record.ncj_number,
-        "oid": record.opportunity_id,
-        "hash": record.content_hash,
+        "ncj_number": record.ncj_number,
+        "opportunity_id": record.opportunity_id,
+        "content_hash": record.content_hash,
         "data": record.to_json(),
     }
