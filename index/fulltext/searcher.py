@@ -50,6 +50,7 @@ from index.fulltext.query import (
     CompiledQuery,
     QueryError,
     SearchRequest,
+    check_request,
     compile_query,
     lift_filters,
     relax_question,
@@ -367,6 +368,7 @@ def search(
     data_dir: DataDir, request: SearchRequest, *, time_limit: float | None = TIME_LIMIT
 ) -> SearchResults:
     """Run one search: the page of hits asked for, facets, and a suggestion when useful."""
+    request = check_request(request)  # a bad option is told before the index is opened
     with open_searcher(data_dir) as searcher:
         compiled = compile_query(searcher, request)
         reader = searcher.reader()
@@ -426,6 +428,7 @@ def _most_words(
 
 def search_ids(data_dir: DataDir, request: SearchRequest) -> Iterator[str]:
     """Every matching record id, in the requested order (for export --query)."""
+    request = check_request(request)
     with open_searcher(data_dir) as searcher:
         compiled = compile_query(searcher, request)
         sortedby = (
