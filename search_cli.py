@@ -578,6 +578,19 @@ def status_command(json_output: JsonOption = False, data_dir: DataDirOption = No
                 fetched,
             )
         console.print(table)
+    if status.withheld:
+        console.print(
+            f"\nRemovals withheld ({len(status.withheld)}): "
+            'check them, then run "ojp-search refresh --confirm-removals"'
+        )
+        table = plain_table()
+        table.add_column("URL", overflow="fold", ratio=3)
+        table.add_column("Site")
+        table.add_column("Reason", ratio=2)
+        for url in status.withheld:
+            reason = (url.last_error or "").removeprefix("removal withheld: ")
+            table.add_row(strip_control(url.url), strip_control(url.site), strip_control(reason))
+        console.print(table)
 
 
 @app.command("changes")
@@ -784,6 +797,13 @@ def refresh_command(
             show_default=False,
         ),
     ] = None,
+    confirm_removals: Annotated[
+        bool,
+        typer.Option(
+            "--confirm-removals",
+            help="Apply the removals the safety valve withheld (listed by status).",
+        ),
+    ] = False,
     data_dir: DataDirOption = None,
     verbose: VerboseOption = False,
 ) -> int:
@@ -833,6 +853,7 @@ def refresh_command(
                     sites_file=str(selection.sites_file) if selection.sites_file else None,
                     data_dir=str(where.root),
                     max_run_seconds=max_run_seconds,
+                    confirm_removals=confirm_removals,
                 ),
             )
         except STOP_SIGNALS as exc:
@@ -911,8 +932,9 @@ def schedule_command(
         return int(stop.exit_code())
     finally:
         watcher.stopped.set()
+    # Prefect's runner takes SIGTERM itself and returns: nothing else ends serving.
     say("Stopped.")
-    return int(ExitCode.OK)
+    return int(ExitCode.TERMINATED)
 
 
 class StopSignals:
