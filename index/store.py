@@ -48,6 +48,7 @@ from index.migrations import (
 from index.records import OUTCOMES, CrawlSummary, FetchResult, Record
 from index.sync import (
     COUNT_KEYS,
+    WITHHELD_PREFIX,
     RunChanges,
     RunSync,
     fetch_result_to_json,
@@ -131,6 +132,8 @@ class StoreStatus:
     runs: list[RunReport]
     failing: list[FailingUrl]
     failing_total: int
+    #: Live URLs whose removal the safety valve withheld (``refresh --confirm-removals``).
+    withheld: list[FailingUrl] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -594,9 +597,19 @@ class Store:
 
     # -- sync ----------------------------------------------------------------------------------
     def apply_run(
-        self, run_id: int, *, miss_limit: int = 3, max_removal_share: float = 0.10
+        self,
+        run_id: int,
+        *,
+        miss_limit: int = 3,
+        max_removal_share: float = 0.10,
+        removal_floor: int = 0,
+        confirm_removals: bool = False,
     ) -> RunChanges:
         """Apply a run's staged results in ONE transaction (rules: ``index.sync``).
+
+        A site's removals beyond ``max_removal_share`` of its live records are withheld, unless
+        they are ``removal_floor`` records or fewer, or ``confirm_removals`` says an operator
+        checked them.
 
         Applying a run twice is harmless: the second call returns the first call's changes.
         """
@@ -610,6 +623,8 @@ class Store:
                 now=self.now(),
                 miss_limit=miss_limit,
                 max_removal_share=max_removal_share,
+                removal_floor=removal_floor,
+                confirm_removals=confirm_removals,
             )
             changes = sync.apply()
         log.info(
@@ -724,7 +739,12 @@ class Store:
     # -- reports -------------------------------------------------------------------------------
     def status(self, *, runs: int = 5, failing: int = 20) -> StoreStatus:
         failing_sql = (
-            "FROM url_state WHERE status = 'error' OR (status = 'live' AND last_error IS NOT NULL)"
+            "FROM url_state WHERE status = 'error' OR (status = 'live' AND last_error IS NOT NULL "
+            f"AND last_error NOT LIKE '{WITHHELD_PREFIX}%')"
+        )
+        withheld_sql = (
+            "SELECT url, site, status, last_error, last_fetched FROM url_state "
+            f"WHERE status = 'live' AND last_error LIKE '{WITHHELD_PREFIX}%' ORDER BY site, url"
         )
         with self.read() as conn:
             by_status = count_rows(conn, "SELECT status, COUNT(*) FROM records GROUP BY status")
@@ -745,6 +765,7 @@ class Store:
                 {"n": failing},
             ).fetchall()
             failing_total = execute(conn, f"SELECT COUNT(*) {failing_sql}").scalar_one()
+            withheld_rows = execute(conn, withheld_sql).fetchall()
             recent = self.last_runs(runs)
         return StoreStatus(
             live=int(by_status.get("live", 0)),
@@ -754,6 +775,7 @@ class Store:
             runs=recent,
             failing=[FailingUrl(*row) for row in failing_rows],
             failing_total=int(failing_total),
+            withheld=[FailingUrl(*row) for row in withheld_rows],
         )
 
     def changes(self, *, since: str | None = None, run_id: int | None = None) -> list[StoreChange]:

@@ -14,8 +14,10 @@ was. The rules, per staged ``FetchResult`` (the latest one per URL when a crawl 
 - ``failed`` (5xx, timeout) never removes: the record stays live and the error is kept.
 - ``document`` (a linked document read for its page) keeps the document's validators; a record
   of kind document at its URL is removed, as the page now carries its text.
-- When a site's removals would exceed ``max_removal_share`` of its live records, none of them
-  happen and the run reports them as withheld.
+- When a site's removals would exceed ``max_removal_share`` of its live records, and are more
+  than ``removal_floor`` records, none of them happen and the run reports them as withheld (a
+  small site could otherwise never lose a record); ``confirm_removals`` applies them anyway, for
+  an operator who has checked them.
 - Dedupe: a new page whose NCJ number (or opportunity id) matches a live record with another id
   is merged into that record: the older record keeps its id, URL and content, and the page's URL
   becomes an alias. Results are applied in URL order, so the outcome is deterministic.
@@ -38,6 +40,8 @@ from index.records import CrawlSummary, FetchResult, Record
 log = logging.getLogger(__name__)
 
 BATCH = 200
+#: How a URL's last error begins while the safety valve withholds its record's removal.
+WITHHELD_PREFIX = "removal withheld: "
 #: Failed URLs listed in a run report (the counts stay exact; the store lists every failing URL).
 MAX_ERRORS = 200
 
@@ -395,8 +399,12 @@ class RunSync:
         now: str,
         miss_limit: int,
         max_removal_share: float,
+        removal_floor: int = 0,
+        confirm_removals: bool = False,
     ) -> None:
         self.conn = conn
+        self.removal_floor = removal_floor
+        self.confirm_removals = confirm_removals
         self.run_id = run_id
         self.now = now
         self.miss_limit = miss_limit
@@ -686,7 +694,7 @@ class RunSync:
         held: list[dict[str, Any]] = []
         removed: list[Removal] = []
         for site, removals in sorted(self.candidates.items()):
-            if len(removals) > self.max_removal_share * live_before.get(site, 0):
+            if self.withholds(len(removals), live_before.get(site, 0)):
                 withheld[site] = len(removals)
                 log.warning(
                     "site %s: withheld %d removals (more than %.0f%% of %d live records)",
@@ -696,8 +704,7 @@ class RunSync:
                     live_before.get(site, 0),
                 )
                 held += [
-                    {"url": r.url, "error": f"removal withheld: {r.reason}"}
-                    for r in removals.values()
+                    {"url": r.url, "error": WITHHELD_PREFIX + r.reason} for r in removals.values()
                 ]
                 continue
             removed += removals.values()
@@ -709,6 +716,12 @@ class RunSync:
         )
         self.remove(removed)
         return withheld
+
+    def withholds(self, removals: int, live: int) -> bool:
+        """Whether the safety valve holds back a site's removals this run."""
+        if self.confirm_removals or removals <= self.removal_floor:
+            return False
+        return removals > self.max_removal_share * live
 
     def remove(self, removals: list[Removal]) -> None:
         execute_many(

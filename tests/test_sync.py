@@ -219,6 +219,45 @@ def test_mass_removal_by_misses_is_withheld(store: Store) -> None:
     assert len(live_ids(store)) == 10
 
 
+def apply_removals_run(store: Store, results: list[Any], **valve: Any) -> RunChanges:
+    """One complete run of nij applied with the default share (10 %) and ``valve``'s options."""
+    run_id = store.start_run(["nij"])
+    store.stage_results(run_id, "nij", results)
+    store.save_crawl_summary(run_id, CrawlSummary(site="nij", complete=True))
+    changes = store.apply_run(run_id, max_removal_share=0.10, **valve)
+    store.finish_run(run_id, status="completed")
+    return changes
+
+
+def test_a_few_removals_from_a_small_site_are_not_withheld(store: Store) -> None:
+    pages = [make_record(str(n)) for n in range(5)]
+    run_crawl(store, [fetched(p) for p in pages])
+    gone = outcome(pages[0], "gone", http_status=404)  # 20 % of the site
+    changes = apply_removals_run(store, [gone, *map(fetched, pages[1:])])
+    assert (changes.removed, changes.withheld) == ([], {"nij": 1})
+    changes = apply_removals_run(store, [gone, *map(fetched, pages[1:])], removal_floor=3)
+    assert (changes.removed, changes.withheld) == ([pages[0].id], {})
+    assert url_state(store, pages[0].url)["status"] == "gone"
+
+
+def test_withheld_removals_happen_once_confirmed(store: Store) -> None:
+    pages = [make_record(str(n)) for n in range(20)]
+    run_crawl(store, [fetched(p) for p in pages])
+    gone = [outcome(p, "gone", http_status=404) for p in pages[:4]]  # 20 % of the site
+    results = [*gone, *map(fetched, pages[4:])]
+    changes = apply_removals_run(store, results, removal_floor=3)
+    assert (changes.removed, changes.withheld) == ([], {"nij": 4})
+    assert len(live_ids(store)) == 20
+    status = store.status()  # shown as withheld, not as failing
+    assert [url.url for url in status.withheld] == sorted(p.url for p in pages[:4])
+    assert (status.failing, status.failing_total) == ([], 0)
+    changes = apply_removals_run(store, results, removal_floor=3, confirm_removals=True)
+    assert sorted(changes.removed) == sorted(p.id for p in pages[:4])
+    assert changes.withheld == {}
+    assert live_ids(store) == {p.id for p in pages[4:]}
+    assert store.status().withheld == []
+
+
 def test_dedupe_by_ncj_merges_into_the_older_record(store: Store) -> None:
     original = make_record("a", ncj_number="252984")
     run_crawl(store, [fetched(original)])
