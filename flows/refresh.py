@@ -78,6 +78,8 @@ class RefreshPlan:
     deadline: float | None = None  # when the run's crawls must end (seconds since the epoch)
     crawl_deployment: str | None = None  # crawl on a work pool (``flows.crawl_pool``)
     crawl_attempt_seconds: float | None = None  # a pool crawl's time before it is taken for lost
+    removal_floor: int = 3  # a site's removals up to this many are never withheld
+    confirm_removals: bool = False  # an operator checked the withheld removals: apply them
 
 
 def plan_refresh(
@@ -189,7 +191,11 @@ def mark_crawl_incomplete(
 def apply_run(plan: RefreshPlan, run_id: int) -> RunChanges:
     with Store.open(plan.data_dir) as store:
         changes = store.apply_run(
-            run_id, miss_limit=plan.miss_limit, max_removal_share=plan.max_removal_share
+            run_id,
+            miss_limit=plan.miss_limit,
+            max_removal_share=plan.max_removal_share,
+            removal_floor=plan.removal_floor,
+            confirm_removals=plan.confirm_removals,
         )
     get_run_logger().info(
         "Run %d applied: %d added, %d changed, %d removed",
@@ -278,6 +284,7 @@ def refresh(
     store: str | None = None,
     crawl_deployment: str | None = None,
     crawl_attempt_seconds: float | None = None,
+    confirm_removals: bool = False,
 ) -> dict[str, Any]:
     """Refresh the store and the index from ``sites`` (default: the sites file's sites, else
     every built-in site). The crawls stop after ``max_run_seconds`` (default: the sites file's),
@@ -286,7 +293,8 @@ def refresh(
     ``store`` is the store's URL (default: the data dir's). With ``crawl_deployment`` (e.g.
     ``crawl-site/ojp-search-crawl``) each site is crawled by a worker of that deployment's work
     pool, staging into the shared store (``flows.crawl_pool``); the apply and index steps run
-    here, once, after the crawls.
+    here, once, after the crawls. ``confirm_removals`` applies the removals the safety valve
+    would withhold (an operator checked them in ``ojp-search status``).
 
     Returns the run report (a dict, with the run's ``changes`` and the ``index`` update); raises
     ``RefreshFailedError`` carrying that report when a site failed or the store or the index
@@ -295,7 +303,10 @@ def refresh(
     """
     plan = plan_refresh(sites, full, sites_file, data_dir, max_run_seconds, store=store)
     plan = replace(
-        plan, crawl_deployment=crawl_deployment, crawl_attempt_seconds=crawl_attempt_seconds
+        plan,
+        crawl_deployment=crawl_deployment,
+        crawl_attempt_seconds=crawl_attempt_seconds,
+        confirm_removals=confirm_removals,
     )
     delays = list(CRAWL_RETRY_DELAYS if crawl_retry_delays is None else crawl_retry_delays)
     crawl = site_crawl_task(plan).with_options(retries=crawl_retries, retry_delay_seconds=delays)
