@@ -518,9 +518,9 @@ def live_ids_of(run: Refresh) -> set[str]:
 def test_first_refresh_adds_and_indexes_every_page(site_history: SiteHistory) -> None:
     first = site_history.runs[0]
     assert first.summary.complete
-    assert len(first.changes.added) == len(first.records) == 20
-    assert first.index.upserted == first.index.documents == 20
-    assert first.report.counts["nij"]["fetched"] == 20
+    assert len(first.changes.added) == len(first.records) == 21
+    assert first.index.upserted == first.index.documents == 21
+    assert first.report.counts["nij"]["fetched"] == 21
 
 
 def test_unchanged_and_not_modified_pages_write_nothing(site_history: SiteHistory) -> None:

@@ -37,8 +37,20 @@ _SPONSOR = re.compile(r"^(?P<agency>.+?)(?:,\s*|\s+[-–—|]\s+)(?P<date>[^,]*\
 
 
 def absolute_url(page_url: str, href: str) -> str:
-    """``href`` resolved against the page URL, without its fragment."""
-    return urljoin(page_url, href.strip()).split("#", 1)[0]
+    """``href`` resolved against the page URL, without its fragment ("" for an href that is not
+    a URL at all, such as ``http://[bad``)."""
+    try:
+        return urljoin(page_url, href.strip()).split("#", 1)[0]
+    except ValueError:
+        return ""
+
+
+def url_path(href: str) -> str:
+    """The path of ``href`` ("" when it is not a URL at all)."""
+    try:
+        return urlsplit(href).path
+    except ValueError:
+        return ""
 
 
 def extract_related_sections(main: Tag, page_url: str) -> list[Link]:
@@ -116,7 +128,7 @@ def _links_in(element: Tag, page_url: str) -> list[Link]:
         if anchor is None:
             continue
         title = collapse_whitespace(anchor.get_text(" "))
-        if title:
+        if title and absolute_url(page_url, str(anchor["href"])):
             links.append(_described_link(item, anchor, title, page_url))
     return links
 
@@ -246,7 +258,8 @@ def _linked_headings(main: Tag, page_url: str) -> list[tuple[Tag, Link]]:
             followers.append(sibling)
         agency, date = _describe([line for f in followers for line in iter_blocks(f)])
         url = absolute_url(page_url, str(anchor["href"]))
-        found.append((heading, Link(url=url, title=title, agency=agency, date=date)))
+        if url:
+            found.append((heading, Link(url=url, title=title, agency=agency, date=date)))
         for element in [heading, *followers]:
             element.decompose()
     return found
@@ -284,6 +297,8 @@ def extract_attachments(main: Tag, page_url: str) -> list[Attachment]:
     attachments: dict[str, Attachment] = {}
     for anchor in main.find_all("a", href=True):
         url = absolute_url(page_url, str(anchor["href"]))
+        if not url:
+            continue
         extension = posixpath.splitext(urlsplit(url).path.lower())[1]
         media_type = MEDIA_TYPES.get(extension)
         if media_type is None or url in attachments:
@@ -301,7 +316,7 @@ def extract_topics(main: Tag) -> list[str]:
     """Names of the taxonomy terms the main content links to."""
     topics: list[str] = []
     for anchor in main.find_all("a", href=True):
-        if _TOPIC_PATH.search(urlsplit(str(anchor["href"])).path):
+        if _TOPIC_PATH.search(url_path(str(anchor["href"]))):
             name = collapse_whitespace(anchor.get_text(" "))
             if name and name not in topics:
                 topics.append(name)
