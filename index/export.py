@@ -30,6 +30,7 @@ from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from index.errors import UsageError
 from index.filters import DateError, Filters, date_bounds
+from index.lock import process_alive
 from index.records import LIST_FIELDS, Record, record_field_names
 
 if TYPE_CHECKING:
@@ -221,16 +222,6 @@ def remove_stale_temporaries(target: Path) -> None:
         pid = temp.name.removeprefix(f".{target.name}.").split(".", 1)[0]
         if pid.isdigit() and not process_alive(int(pid)):
             temp.unlink(missing_ok=True)
-
-
-def process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 @contextmanager

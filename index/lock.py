@@ -35,6 +35,17 @@ class RefreshBusyError(OjpError):
         self.pid = pid
 
 
+def process_alive(pid: int) -> bool:
+    """Whether a process with this pid exists (one we may not signal counts as alive)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def read_holder(lock_path: Path) -> tuple[int | None, str]:
     """The pid and the work written by the writer holding (or last holding) the lock."""
     try:

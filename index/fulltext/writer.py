@@ -36,6 +36,7 @@ from index.fulltext.builder import IndexBuilder
 from index.fulltext.facets import write_facet_table
 from index.fulltext.impact import write_impact_table
 from index.fulltext.schema import INDEX_VERSION, build_schema, record_document
+from index.lock import process_alive
 from index.records import Record
 
 if TYPE_CHECKING:
@@ -187,16 +188,6 @@ def write_state(path: Path, last_seq: int) -> None:
 # -- the write lock ------------------------------------------------------------------------------
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _read_owner(path: Path) -> int | None:
     try:
         return int((path / OWNER_FILE).read_text().strip())
@@ -210,7 +201,7 @@ def hold_write_lock(ix: whoosh_index.Index, path: Path) -> Iterator[None]:
     lock = ix.lock(LOCK_NAME)
     owner = _read_owner(path)
     if not lock.acquire():
-        if owner is None or _pid_alive(owner):
+        if owner is None or process_alive(owner):
             raise IndexBusyError(path, owner)
         log.warning(
             "cleared a stale index write lock in %s: its holder (process %d) is gone",
@@ -221,7 +212,7 @@ def hold_write_lock(ix: whoosh_index.Index, path: Path) -> Iterator[None]:
         lock = ix.lock(LOCK_NAME)
         if not lock.acquire():
             raise IndexBusyError(path, None)
-    elif owner is not None and owner != os.getpid() and not _pid_alive(owner):
+    elif owner is not None and owner != os.getpid() and not process_alive(owner):
         log.warning(
             "an index update by process %d was interrupted; its uncommitted changes were discarded",
             owner,
