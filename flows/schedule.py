@@ -132,6 +132,17 @@ def prefect_api(data_dir: DataDir, say: Callable[[str], None]) -> Iterator[str]:
         yield server.api_url
 
 
+def group_alive(pgid: int) -> bool:
+    """Whether any process of the process group ``pgid`` is still running."""
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket() as probe:
         probe.bind((host, 0))
@@ -225,6 +236,13 @@ class LocalPrefectServer:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+        # The server's own children may outlast it by a moment: wait for the whole group.
+        deadline = time.monotonic() + timeout
+        while group_alive(process.pid) and time.monotonic() < deadline + timeout:
+            if time.monotonic() > deadline:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
+            time.sleep(0.1)
 
     def __enter__(self) -> LocalPrefectServer:
         self.start()
