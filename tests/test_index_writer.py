@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from whoosh import index as whoosh_index
+from whoosh import query, sorting
 
 from bench.synthetic import synthetic_records
 from index.datadir import DataDir
@@ -34,6 +35,7 @@ from index.fulltext.writer import (
     IndexMissingError,
     live_index_path,
     open_index,
+    open_searcher,
     rebuild_index,
     update_index,
 )
@@ -417,3 +419,29 @@ def test_facets_follow_updates_and_survive_a_missing_table(store: Store, data_di
     (live_index_path(data_dir) / FACET_FILE).unlink()  # as if killed before writing it
     again = search(data_dir, SearchRequest("*"))
     assert (again.total, again.facets) == (results.total, results.facets)
+
+
+def test_a_searcher_keeps_its_snapshot_while_refreshes_merge_segments(
+    store: Store, data_dir: DataDir
+) -> None:
+    """A search that opened the index just before a refresh's commit finishes on what it opened,
+    even when that commit merges its segments and deletes their files."""
+    records = [A, B, C]
+    sync(store, records)
+    update_index(store, data_dir)
+    with open_searcher(data_dir) as searcher:
+        opened = {p.name for p in live_index_path(data_dir).glob("*.pst")}
+        for n in range(12):  # small commits until Whoosh merges the first segment away
+            published = f"2021-03-{n + 1:02d}"
+            records.append(make_record(f"added-{n}", f"Added record {n}", published=published))
+            sync(store, records)
+            update_index(store, data_dir)
+            if not opened & {p.name for p in live_index_path(data_dir).glob("*.pst")}:
+                break
+        else:
+            pytest.fail("the refreshes never merged the first segment")
+
+        newest = sorting.FieldFacet("published", reverse=True)
+        hits = searcher.search(query.Every(), sortedby=newest, limit=None)
+        assert sorted(hit["title"] for hit in hits) == sorted(r.title for r in (A, B, C))
+    assert search(data_dir, SearchRequest("added", sort="date")).hits[0].title == records[-1].title

@@ -7,9 +7,11 @@ These are library reads the CLI does not make yet; they belong in ``index/`` whe
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from index.datadir import DataDir
 from index.fulltext.query import compile_query
@@ -53,8 +55,23 @@ def index_info(data_dir: DataDir) -> IndexInfo:
         documents = ix.doc_count()
     finally:
         ix.close()
-    size = sum(p.stat().st_size for p in path.iterdir() if p.is_file())
-    return IndexInfo(path.name, documents, size)
+    return IndexInfo(path.name, documents, folder_size(path))
+
+
+def folder_size(path: Path) -> int:
+    """The bytes of the files in ``path``; a file a commit deletes meanwhile counts nothing."""
+    size = 0
+    try:
+        entries = list(os.scandir(path))
+    except FileNotFoundError:  # a rebuild removed this generation meanwhile
+        return 0
+    for entry in entries:
+        try:
+            if entry.is_file():
+                size += entry.stat().st_size
+        except FileNotFoundError:
+            continue
+    return size
 
 
 def live_generation(data_dir: DataDir) -> str | None:

@@ -55,6 +55,8 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
 
 def error_page(request: Request, exc: BaseException) -> Response:
     answer = error_answer(exc)
+    if answer.kind == "failed":  # unexpected: the operator's log keeps the traceback
+        log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
     if request.url.path.startswith("/api/"):
         return JsonAnswer(answer.to_dict(), status_code=answer.status)
     return page(request, "error.html", answer.status, error=answer)

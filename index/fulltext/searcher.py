@@ -70,6 +70,7 @@ from index.fulltext.writer import (
     SearchError,
     live_index_path,
     open_searcher,
+    searcher_path,
 )
 from index.records import Record
 
@@ -372,7 +373,7 @@ def search(
     with open_searcher(data_dir) as searcher:
         compiled = compile_query(searcher, request)
         reader = searcher.reader()
-        path = live_index_path(data_dir)
+        path = searcher_path(searcher)
         facet_table = load_facet_table(path, reader)
         impacts = load_impact_table(path, reader)
         context = SearchContext(searcher, facet_table, live_docs(reader), time_limit, impacts)
@@ -459,7 +460,7 @@ def similar(data_dir: DataDir, record_id: str, limit: int = 10) -> SearchResults
         page = [(hit.docnum, hit.score or 0.0) for hit in results]
         hits = _hits(searcher, data_dir, page, None)
         reader = searcher.reader()
-        table = load_facet_table(live_index_path(data_dir), reader)
+        table = load_facet_table(searcher_path(searcher), reader)
         matches = match_set(searcher, results.q, live_docs(reader), table)
         matches &= ~(1 << (8 * docnum))
         parsed = f"more like {record_id}"

@@ -145,10 +145,12 @@ def open_index(data_dir: DataDir) -> whoosh_index.Index:
 
 @contextmanager
 def open_searcher(data_dir: DataDir, attempts: int = 3) -> Iterator[Any]:
-    """A Whoosh searcher on the live index.
+    """A Whoosh searcher on the live index: a snapshot that later commits cannot disturb.
 
     A rebuild may swap the ``index`` link and delete the generation a reader has just resolved;
     when opening fails and the link has moved meanwhile, the new generation is opened instead.
+    A refresh commits in place, and a commit that merges segments deletes the merged ones'
+    files: a file gone while opening means another commit, so the newest one is opened instead.
     """
     for attempt in range(attempts):
         path = followed(data_dir.index_dir)
@@ -159,11 +161,45 @@ def open_searcher(data_dir: DataDir, attempts: int = 3) -> Iterator[Any]:
             if attempt + 1 < attempts and followed(data_dir.index_dir) != path:
                 continue
             raise
+        try:
+            hold_segment_files(searcher)
+        except OSError:
+            searcher.close()
+            if attempt + 1 < attempts:
+                continue
+            raise
         break
     try:
         yield searcher
     finally:
         searcher.close()
+
+
+def searcher_path(searcher: Any) -> Path:
+    """The generation folder a searcher from ``open_searcher`` reads (the link may have moved
+    since)."""
+    return Path(searcher._ix.storage.folder)
+
+
+def hold_segment_files(searcher: Any) -> None:
+    """Open every per-document file of the searcher's segments now.
+
+    Whoosh opens a segment's column files (stored fields, field lengths, sort columns) on first
+    use. A commit that merges segments deletes the merged ones' files, so a searcher opened just
+    before it would find them gone halfway through a search (a sort, a page of stored fields).
+    A file already open stays readable after it is deleted (POSIX), so holding them all makes
+    the searcher a snapshot of the commit it opened.
+    """
+    schema = searcher.schema
+    for leaf, _ in searcher.reader().leaf_readers():
+        if not leaf.doc_count_all():
+            continue
+        leaf.stored_fields(0)
+        for name, field in schema.items():
+            if field.scorable:
+                leaf.doc_field_length(0, name)
+            if field.column_type is not None and leaf.has_column(name):
+                leaf.column_reader(name)
 
 
 def read_state(path: Path) -> dict[str, Any]:

@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -86,6 +87,21 @@ class ServeProcess:
             env=cli_env(),
         )
         self.url = self._wait_for_address()
+        # The rest of its log is read as it comes (a pipe nobody reads would block the server)
+        # and kept for failure messages.
+        self.log_lines: list[str] = []
+        self._reader = threading.Thread(target=self._keep_log, daemon=True)
+        self._reader.start()
+
+    def _keep_log(self) -> None:
+        assert self.process.stderr is not None
+        for line in self.process.stderr:
+            self.log_lines.append(line)
+
+    @property
+    def log(self) -> str:
+        """What the server has printed on stderr since it started listening."""
+        return "".join(self.log_lines)
 
     def _wait_for_address(self, timeout: float = 60) -> str:
         assert self.process.stderr is not None
@@ -123,7 +139,10 @@ class ServeProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        if self.process.stderr is not None:
+        reader = getattr(self, "_reader", None)
+        if reader is not None:
+            reader.join(5)
+        elif self.process.stderr is not None:
             self.process.stderr.close()
 
 
