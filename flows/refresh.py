@@ -79,6 +79,7 @@ class RefreshPlan:
     crawl_deployment: str | None = None  # crawl on a work pool (``flows.crawl_pool``)
     crawl_attempt_seconds: float | None = None  # a pool crawl's time before it is taken for lost
     removal_floor: int = 3  # a site's removals up to this many are never withheld
+    retries: int = CRAWL_RETRIES  # a failed site is crawled again this many times (sites file)
     confirm_removals: bool = False  # an operator checked the withheld removals: apply them
 
 
@@ -101,6 +102,7 @@ def plan_refresh(
         full=full,
         miss_limit=config.crawl.miss_limit,
         max_removal_share=config.crawl.max_removal_share,
+        retries=config.crawl.retries,
         deadline=time.time() + (max_run_seconds or config.crawl.max_run_seconds),
     )
 
@@ -278,7 +280,7 @@ def refresh(
     full: bool = False,
     sites_file: str | None = None,
     data_dir: str | None = None,
-    crawl_retries: int = CRAWL_RETRIES,
+    crawl_retries: int | None = None,
     crawl_retry_delays: list[float] | None = None,
     max_run_seconds: float | None = None,
     store: str | None = None,
@@ -294,7 +296,8 @@ def refresh(
     ``crawl-site/ojp-search-crawl``) each site is crawled by a worker of that deployment's work
     pool, staging into the shared store (``flows.crawl_pool``); the apply and index steps run
     here, once, after the crawls. ``confirm_removals`` applies the removals the safety valve
-    would withhold (an operator checked them in ``ojp-search status``).
+    would withhold (an operator checked them in ``ojp-search status``). A site whose crawl
+    fails is crawled again up to ``crawl_retries`` times (default: the sites file's ``retries``).
 
     Returns the run report (a dict, with the run's ``changes`` and the ``index`` update); raises
     ``RefreshFailedError`` carrying that report when a site failed or the store or the index
@@ -308,8 +311,9 @@ def refresh(
         crawl_attempt_seconds=crawl_attempt_seconds,
         confirm_removals=confirm_removals,
     )
+    retries = plan.retries if crawl_retries is None else crawl_retries
     delays = list(CRAWL_RETRY_DELAYS if crawl_retry_delays is None else crawl_retry_delays)
-    crawl = site_crawl_task(plan).with_options(retries=crawl_retries, retry_delay_seconds=delays)
+    crawl = site_crawl_task(plan).with_options(retries=retries, retry_delay_seconds=delays)
     with hold_refresh_lock(plan.data_dir.ensure()):
         run_id = start_run(plan)
         try:

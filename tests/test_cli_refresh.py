@@ -108,17 +108,29 @@ def test_schedule_refuses_a_bad_schedule(
 
 @pytest.mark.xdist_group("prefect")
 @pytest.mark.usefixtures("prefect_harness")
+@pytest.mark.parametrize(
+    ("retries", "attempts"),
+    [(None, ["ovc: retrying (attempt 2)", "ovc: retrying (attempt 3)"]), ("0", [])],
+    ids=["default-retries", "retries-0"],
+)
 def test_a_refresh_with_a_site_down_reports_it_and_exits_failed(
     tmp_path: Path,
     editable_site: Any,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
+    retries: str | None,
+    attempts: list[str],
 ) -> None:
+    """A site that does not answer is crawled again as often as the sites file's ``retries``
+    says (2 by default), then reported failed."""
     from crawlers.sample_site import sites_toml
 
     monkeypatch.setattr(flows.refresh, "CRAWL_RETRY_DELAYS", (0.0,))  # no back-off in tests
     sites_file = tmp_path / "sites.toml"
-    sites_file.write_text(sites_toml(editable_site.base_url))
+    text = sites_toml(editable_site.base_url)
+    if retries is not None:
+        text = text.replace("[crawl]\n", f"[crawl]\nretries = {retries}\n", 1)
+    sites_file.write_text(text)
     editable_site.site.stop()
 
     code, out, err = run_cli(
@@ -136,8 +148,8 @@ def test_a_refresh_with_a_site_down_reports_it_and_exits_failed(
     assert out.startswith("Refresh run 1: failed")
     assert "Failures:\n  ovc: no answer to" in out
     lines = [line for line in err.splitlines() if not line.startswith(("Refreshing ", "Starting "))]
-    assert lines[:3] == ["ovc: crawling", "ovc: retrying (attempt 2)", "ovc: retrying (attempt 3)"]
-    assert lines[3].startswith("ovc: failed: the site is down or unreachable")
+    assert lines[: 1 + len(attempts)] == ["ovc: crawling", *attempts]
+    assert lines[1 + len(attempts)].startswith("ovc: failed: the site is down or unreachable")
     assert lines[-1].startswith("Error: refresh run 1 failed: ovc: no answer to")
     assert "Traceback" not in err
 
