@@ -25,8 +25,10 @@ from index.datadir import DataDir
 from index.errors import NextStep
 from index.fulltext.builder import IndexBuilder
 from index.fulltext.facets import FACET_FILE
+from index.fulltext.impact import IMPACT_FILE
 from index.fulltext.schema import build_schema, record_document
 from index.fulltext.searcher import SearchRequest, search
+from index.fulltext.snapshot import keep_warm, open_snapshot, stop_keeping_warm
 from index.fulltext.writer import (
     OWNER_FILE,
     STATE_FILE,
@@ -445,3 +447,41 @@ def test_a_searcher_keeps_its_snapshot_while_refreshes_merge_segments(
         hits = searcher.search(query.Every(), sortedby=newest, limit=None)
         assert sorted(hit["title"] for hit in hits) == sorted(r.title for r in (A, B, C))
     assert search(data_dir, SearchRequest("added", sort="date")).hits[0].title == records[-1].title
+
+
+def test_a_kept_snapshot_serves_searches_until_the_index_moves_on(
+    store: Store, data_dir: DataDir
+) -> None:
+    """In a long-running process (``serve``) a thread keeps the index open between searches and
+    sees every refresh's commit, every rewritten table and every rebuild at its next search."""
+    sync(store, [A, B])
+    update_index(store, data_dir)
+    keep_warm(data_dir)
+    try:
+        with open_snapshot(data_dir) as first:
+            pass
+        assert titles(data_dir, "cameras") == [B.title]
+        with open_snapshot(data_dir) as again:
+            assert again is first  # kept, not reopened
+            assert again.impacts is not None
+
+        sync(store, [A, B, C])
+        update_index(store, data_dir)  # a refresh's commit
+        assert titles(data_dir, "recidivism") == [C.title]
+        with open_snapshot(data_dir) as after_commit:
+            assert after_commit is not first
+
+        (live_index_path(data_dir) / IMPACT_FILE).unlink()  # as if killed before writing it
+        with open_snapshot(data_dir) as without_lists:
+            assert without_lists is not after_commit and without_lists.impacts is None
+        assert titles(data_dir, "recidivism") == [C.title]  # scored exhaustively
+
+        rebuild_index(store, data_dir)  # a new generation, the link swapped
+        with open_snapshot(data_dir) as rebuilt:
+            assert rebuilt.path == live_index_path(data_dir) != without_lists.path
+            assert rebuilt.impacts is not None
+        assert titles(data_dir, "forensic") == [A.title]
+    finally:
+        stop_keeping_warm(data_dir)
+    with open_snapshot(data_dir) as once, open_snapshot(data_dir) as twice:
+        assert once is not twice  # without keep_warm: a snapshot per search

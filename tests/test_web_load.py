@@ -80,7 +80,7 @@ def served_copy(tmp_path: Path, sample_data: DataDir) -> Iterator[ServeProcess]:
 
 
 def test_searches_answer_through_a_refresh_and_a_rebuild(
-    served_copy: ServeProcess, sample_sites_file: Path, sample_site: SampleSite
+    served_copy: ServeProcess, sample_sites_file: Path, sample_site: SampleSite, prefect_api: str
 ) -> None:
     where = ["--data-dir", str(served_copy.data_dir.root)]
     before = served_copy.get_json("api/search?q=human+trafficking")["total"]
@@ -89,7 +89,7 @@ def test_searches_answer_through_a_refresh_and_a_rebuild(
     with Clients(served_copy.url) as clients:
         # The session's sample site listens on another port than the demo's did: every page has
         # a new URL, so this run adds a record for each page.
-        run_cli("refresh", "--sites-file", str(sample_sites_file), *where)
+        run_cli("refresh", "--sites-file", str(sample_sites_file), *where, prefect_api=prefect_api)
         during_refresh = clients.answered
     assert clients.failures == [], served_copy.log[-4000:]
     assert during_refresh > CLIENTS

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 import jinja2
 
 from index.datadir import DataDir
+from index.fulltext.snapshot import keep_warm, stop_keeping_warm
 from web.errors import WebError
 from web.presenters import FILTERS
 from web.schedule import ScheduleInfo
@@ -54,6 +55,7 @@ class Service:
         schedule: ScheduleInfo | None = None,
     ) -> None:
         self.data_dir = data_dir
+        keep_warm(data_dir)  # each worker thread keeps the index open between searches
         self.timeout_s = timeout_s
         self.schedule = schedule
         self.templates = template_environment()
@@ -75,3 +77,4 @@ class Service:
 
     def close(self) -> None:
         self.pool.shutdown(wait=False, cancel_futures=True)
+        stop_keeping_warm(self.data_dir)

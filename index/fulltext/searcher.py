@@ -36,11 +36,10 @@ from whoosh.searching import Searcher
 from index.datadir import DataDir
 from index.errors import ErrorKind, NextStep
 from index.filters import DOCUMENT_TYPE
-from index.fulltext.facets import FacetTable, doc_ids, live_docs, load_facet_table, match_set
+from index.fulltext.facets import FacetTable, doc_ids, match_set
 from index.fulltext.impact import (
     ImpactTable,
     list_match_set,
-    load_impact_table,
     match_query,
     top_hits,
 )
@@ -56,6 +55,7 @@ from index.fulltext.query import (
     relax_question,
     word_queries,
 )
+from index.fulltext.snapshot import open_snapshot
 from index.fulltext.snippets import (
     SnippetSource,
     hit_snippet,
@@ -69,8 +69,6 @@ from index.fulltext.writer import (
     IndexMissingError,
     SearchError,
     live_index_path,
-    open_searcher,
-    searcher_path,
 )
 from index.records import Record
 
@@ -370,13 +368,12 @@ def search(
 ) -> SearchResults:
     """Run one search: the page of hits asked for, facets, and a suggestion when useful."""
     request = check_request(request)  # a bad option is told before the index is opened
-    with open_searcher(data_dir) as searcher:
+    with open_snapshot(data_dir) as snapshot:
+        searcher = snapshot.searcher
         compiled = compile_query(searcher, request)
-        reader = searcher.reader()
-        path = searcher_path(searcher)
-        facet_table = load_facet_table(path, reader)
-        impacts = load_impact_table(path, reader)
-        context = SearchContext(searcher, facet_table, live_docs(reader), time_limit, impacts)
+        context = SearchContext(
+            searcher, snapshot.facets, snapshot.live, time_limit, snapshot.impacts
+        )
         total, page, facets = _ranked(context, compiled)
         suggestion, absent = (None, False)
         if not compiled.exact:
@@ -430,7 +427,8 @@ def _most_words(
 def search_ids(data_dir: DataDir, request: SearchRequest) -> Iterator[str]:
     """Every matching record id, in the requested order (for export --query)."""
     request = check_request(request)
-    with open_searcher(data_dir) as searcher:
+    with open_snapshot(data_dir) as snapshot:
+        searcher = snapshot.searcher
         compiled = compile_query(searcher, request)
         sortedby = (
             sorting.FieldFacet("published", reverse=True)
@@ -449,7 +447,8 @@ def similar(data_dir: DataDir, record_id: str, limit: int = 10) -> SearchResults
     the facets count every other record that shares one of its key terms."""
     if not 1 <= limit <= MAX_LIMIT:
         raise QueryError(f"--limit must be 1 to {MAX_LIMIT:,}.")
-    with open_searcher(data_dir) as searcher:
+    with open_snapshot(data_dir) as snapshot:
+        searcher = snapshot.searcher
         docnum = searcher.document_number(id=record_id)
         if docnum is None:
             raise RecordNotFoundError(f"no record with id '{record_id}' in the index.")
@@ -459,9 +458,8 @@ def similar(data_dir: DataDir, record_id: str, limit: int = 10) -> SearchResults
         results = searcher.more_like(docnum, "body", text=text, top=limit, numterms=12)
         page = [(hit.docnum, hit.score or 0.0) for hit in results]
         hits = _hits(searcher, data_dir, page, None)
-        reader = searcher.reader()
-        table = load_facet_table(searcher_path(searcher), reader)
-        matches = match_set(searcher, results.q, live_docs(reader), table)
+        table = snapshot.facets
+        matches = match_set(searcher, results.q, snapshot.live, table)
         matches &= ~(1 << (8 * docnum))
         parsed = f"more like {record_id}"
     return SearchResults(matches.bit_count(), hits, table.count(matches), None, parsed)

@@ -48,6 +48,7 @@ STATE_FILE = "ojp-state.json"
 OWNER_FILE = "WRITER.pid"
 LOCK_NAME = "WRITELOCK"
 BATCH_SIZE = 500
+TOC_ATTEMPTS = 5  # reads of the table of contents while commits replace it
 
 
 class SearchError(OjpError):
@@ -130,15 +131,29 @@ def followed(link: Path) -> Path:
 def open_index(data_dir: DataDir) -> whoosh_index.Index:
     """Open the live index, or raise IndexMissingError / IndexCorruptError."""
     path = live_index_path(data_dir)
-    if not any(path.iterdir()):  # the link is only ever swapped to a committed index
-        raise IndexCorruptError(data_dir.index_dir)
     try:
-        ix = whoosh_index.open_dir(str(path))
-        ix.doc_count_all()
-    except Exception as exc:
-        log.debug("cannot open the index in %s: %s: %s", path, type(exc).__name__, exc)
-        raise IndexCorruptError(data_dir.index_dir) from exc
-    if set(ix.schema.names()) != set(build_schema().names()):
+        empty = not any(path.iterdir())  # the link is only ever swapped to a committed index
+    except FileNotFoundError:  # a rebuild removed this generation after the link moved on
+        empty = True
+    if empty:
+        raise IndexCorruptError(data_dir.index_dir)
+    for attempt in range(TOC_ATTEMPTS):
+        try:
+            ix = whoosh_index.open_dir(str(path))
+            names = set(ix.schema.names())
+            ix.doc_count_all()
+            break
+        except FileNotFoundError as exc:
+            # A refresh's commit replaced the newest table of contents between finding it and
+            # reading it: read the new one.
+            if attempt + 1 < TOC_ATTEMPTS:
+                time.sleep(0.02)
+                continue
+            raise IndexCorruptError(data_dir.index_dir) from exc
+        except Exception as exc:
+            log.debug("cannot open the index in %s: %s: %s", path, type(exc).__name__, exc)
+            raise IndexCorruptError(data_dir.index_dir) from exc
+    if names != set(build_schema().names()):
         raise IndexCorruptError(data_dir.index_dir)
     return ix
 

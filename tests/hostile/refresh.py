@@ -90,11 +90,16 @@ class MemoryWatch:
         return self.peak
 
 
-def refresh(sites: Path, data_dir: Path, *extra: str, timeout: float = 300) -> Refresh:
-    """Run ``ojp-search refresh --sites-file SITES --data-dir DATA_DIR [EXTRA...]`` to its end."""
+def refresh(
+    sites: Path, data_dir: Path, *extra: str, prefect_api: str | None = None, timeout: float = 300
+) -> Refresh:
+    """Run ``ojp-search refresh --sites-file SITES --data-dir DATA_DIR [EXTRA...]`` to its end,
+    reporting to the Prefect server at ``prefect_api`` (None: a local one it starts itself)."""
     env = dict(os.environ)
     env["PREFECT_HOME"] = str(data_dir.parent / "prefect-home")
     env.pop("PREFECT_API_URL", None)
+    if prefect_api is not None:
+        env["PREFECT_API_URL"] = prefect_api
     env["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"] = "120"  # a busy machine is slow
     command = [str(OJP_SEARCH), "refresh", "--sites-file", str(sites), "--data-dir", str(data_dir)]
     started = time.monotonic()

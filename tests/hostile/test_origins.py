@@ -37,7 +37,7 @@ class Escapes:
 
 
 @pytest.fixture(scope="module")
-def escapes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Escapes]:
+def escapes(tmp_path_factory: pytest.TempPathFactory, prefect_api: str) -> Iterator[Escapes]:
     root = tmp_path_factory.mktemp("origins")
     with CrawlServer() as site, CrawlServer() as forbidden:
         base, port = site.base_url, forbidden.port
@@ -115,8 +115,10 @@ allowed_hosts = ["127.0.0.1", "localhost"]
             encoding="utf-8",
         )
         data_dir = root / "data"
-        first = refresh(sites, data_dir)
-        second = refresh(sites, data_dir)  # known URLs (the canonical one too) requested again
+        first = refresh(sites, data_dir, prefect_api=prefect_api)
+        second = refresh(
+            sites, data_dir, prefect_api=prefect_api
+        )  # known URLs (the canonical one too) requested again
         yield Escapes(base, first, second, list(forbidden.hits))
 
 

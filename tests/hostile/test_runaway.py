@@ -85,7 +85,7 @@ class Runaway:
 
 
 @pytest.fixture(scope="module")
-def runaway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runaway]:
+def runaway(tmp_path_factory: pytest.TempPathFactory, prefect_api: str) -> Iterator[Runaway]:
     root = tmp_path_factory.mktemp("runaway")
     with CrawlServer() as site:
         links = ("/a", "/deep", "/wordy", "/tarpit", *(f"/tar/{n}" for n in range(TARPITS)))
@@ -100,7 +100,7 @@ def runaway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runaway]:
             }
         )
         sites = write_sites(root / "sites.toml", site.base_url, "max_run_seconds = 8")
-        run = refresh(sites, root / "data")
+        run = refresh(sites, root / "data", prefect_api=prefect_api)
         hits = len([path for path in site.paths() if path.startswith("/tar")])
         yield Runaway(site.base_url, run, hits)
 

@@ -66,7 +66,7 @@ allowed_hosts = ["127.0.0.1"]
 
 
 @pytest.fixture(scope="module")
-def sitemap_bomb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Refresh]:
+def sitemap_bomb(tmp_path_factory: pytest.TempPathFactory, prefect_api: str) -> Iterator[Refresh]:
     root = tmp_path_factory.mktemp("sitemaps")
     with CrawlServer() as site:
         base = site.base_url
@@ -82,7 +82,7 @@ def sitemap_bomb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Refresh]:
             }
         )
         sites = write_sites(root / "sites.toml", base, "max_pages = 20")
-        yield refresh(sites, root / "data")
+        yield refresh(sites, root / "data", prefect_api=prefect_api)
 
 
 @pytest.mark.slow
@@ -100,11 +100,12 @@ def test_urls_past_max_queued_urls_make_the_crawl_incomplete(sitemap_bomb: Refre
     assert summary.error == "the sitemaps list more than max_queued_urls (100000)"
 
 
-def test_a_14_mb_page_is_capped_and_says_so(tmp_path: Path) -> None:
+def test_a_14_mb_page_is_capped_and_says_so(tmp_path: Path, prefect_api: str) -> None:
     body = wordy_page(14 * 1024 * 1024)
     with CrawlServer() as site:
         site.routes.update({"/": Route(page("Home", links=("/huge",))), "/huge": Route(body)})
-        run = refresh(write_sites(tmp_path / "sites.toml", site.base_url), tmp_path / "data")
+        sites = write_sites(tmp_path / "sites.toml", site.base_url)
+        run = refresh(sites, tmp_path / "data", prefect_api=prefect_api)
         huge_url = canonical_url(f"{site.base_url}/huge")
     assert run.code == 0, run.err
     record = run.records[huge_url]

@@ -40,6 +40,16 @@ def prefect_harness() -> Iterator[None]:
         yield
 
 
+@pytest.fixture(scope="session")
+def prefect_api(prefect_harness: None) -> str:
+    """The harness's Prefect API, for ``ojp-search`` commands run as child processes: they
+    report to this one server (``PREFECT_API_URL``) instead of each starting a local one, which
+    takes 15 s or more apiece. Tests of that start itself leave it out."""
+    from prefect.settings import PREFECT_API_URL
+
+    return str(PREFECT_API_URL.value())
+
+
 @pytest.fixture
 def refresh_lock_holder() -> Iterator[Callable[[DataDir], subprocess.Popen[str]]]:
     """Starts another process that holds a data dir's refresh lock, as a running refresh does;

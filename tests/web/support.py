@@ -42,23 +42,28 @@ CHROMIUM_ARGS = [
 ARTIFACTS = Path(tempfile.gettempdir()) / "ojp-search-test-artifacts"
 
 
-def cli_env() -> dict[str, str]:
+def cli_env(prefect_api: str | None = None) -> dict[str, str]:
+    """The environment of a child ``ojp-search``: reporting to the Prefect server at
+    ``prefect_api`` (None: a local one it starts itself)."""
     env = dict(os.environ)
     env["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
     env["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"] = "120"  # a busy machine is slow
     env.pop("OJP_SEARCH_DATA_DIR", None)
+    env.pop("PREFECT_API_URL", None)
+    if prefect_api is not None:
+        env["PREFECT_API_URL"] = prefect_api
     return env
 
 
 def run_cli(
-    *args: str, check: bool = True, timeout: float = 300
+    *args: str, check: bool = True, timeout: float = 300, prefect_api: str | None = None
 ) -> subprocess.CompletedProcess[bytes]:
     """``ojp-search ARGS`` in a child process, as a user runs it; stdout as bytes."""
     done = subprocess.run(
         [*CLI, *args],
         capture_output=True,
         cwd=PROJECT_ROOT,
-        env=cli_env(),
+        env=cli_env(prefect_api),
         timeout=timeout,
         check=False,
     )
@@ -147,10 +152,10 @@ class ServeProcess:
 
 
 @pytest.fixture(scope="session")
-def sample_data(tmp_path_factory: pytest.TempPathFactory) -> DataDir:
+def sample_data(tmp_path_factory: pytest.TempPathFactory, prefect_api: str) -> DataDir:
     """The sample site crawled into a data dir by ``ojp-search demo``, once per session."""
     root = tmp_path_factory.mktemp("web") / "sample"
-    run_cli("demo", "--data-dir", str(root))
+    run_cli("demo", "--data-dir", str(root), prefect_api=prefect_api)
     return DataDir(root)
 
 

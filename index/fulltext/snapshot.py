@@ -1,0 +1,130 @@
+"""One commit of the live index, open for searching: its searcher, facet table, impact lists
+and live documents, all of the same commit.
+
+The CLI opens a snapshot per search and closes it. A long-running process (``ojp-search
+serve``) calls ``keep_warm(data_dir)`` once: each thread then keeps its snapshot open between
+searches and opens a new one only when the live index has moved on (a refresh's commit, the
+facet or impact files written after it, or a rebuild's new generation). A search then pays
+neither the opening of the index nor the loading of its tables. Whoosh's searchers read their
+files with seek-and-read, so a snapshot is never shared between threads.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from index.datadir import DataDir
+from index.errors import OjpError
+from index.fulltext.facets import FACET_FILE, FacetTable, live_docs, load_facet_table
+from index.fulltext.impact import IMPACT_FILE, ImpactTable, load_impact_table
+from index.fulltext.writer import followed, open_searcher, searcher_path
+
+#: Data dirs whose snapshots are kept open, each with its threads' snapshots.
+_WARM: dict[Path, threading.local] = {}
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    """What tells a rewritten table file from the one loaded: its inode and change time."""
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    return found.st_ino, found.st_mtime_ns
+
+
+@dataclass
+class Snapshot:
+    searcher: Any  # whoosh.searching.Searcher
+    path: Path  # the generation folder
+    facets: FacetTable
+    impacts: ImpactTable | None  # None: rank exhaustively
+    live: int  # the match set of every document not deleted
+    tables: tuple[tuple[int, int] | None, ...]  # the table files' stamps when loaded
+    _close: Any = None
+
+    def is_current(self, data_dir: DataDir) -> bool:
+        """Whether this is still the live index's newest commit, with the tables written for
+        it."""
+        return (
+            followed(data_dir.index_dir) == self.path
+            and self.searcher.up_to_date()
+            and table_stamps(self.path) == self.tables
+        )
+
+    def close(self) -> None:
+        if self._close is not None:
+            self._close()
+            self._close = None
+
+
+def table_stamps(path: Path) -> tuple[tuple[int, int] | None, ...]:
+    return _stamp(path / FACET_FILE), _stamp(path / IMPACT_FILE)
+
+
+def load_snapshot(data_dir: DataDir) -> Snapshot:
+    """Open the live index's newest commit and its tables."""
+    opening = open_searcher(data_dir)
+    searcher = opening.__enter__()
+    try:
+        path = searcher_path(searcher)
+        stamps = table_stamps(path)
+        reader = searcher.reader()
+        facets = load_facet_table(path, reader)
+        impacts = load_impact_table(path, reader)
+        live = live_docs(reader)
+    except BaseException:
+        opening.__exit__(None, None, None)
+        raise
+    return Snapshot(
+        searcher,
+        path,
+        facets,
+        impacts,
+        live,
+        stamps,
+        _close=lambda: opening.__exit__(None, None, None),
+    )
+
+
+def keep_warm(data_dir: DataDir) -> None:
+    """Keep snapshots of ``data_dir``'s index open between searches, one per thread."""
+    _WARM.setdefault(data_dir.root.resolve(), threading.local())
+
+
+def stop_keeping_warm(data_dir: DataDir) -> None:
+    """Open a snapshot per search again; the kept ones close as their threads let go."""
+    _WARM.pop(data_dir.root.resolve(), None)
+
+
+@contextmanager
+def open_snapshot(data_dir: DataDir) -> Iterator[Snapshot]:
+    """The live index for one search: this thread's kept snapshot while it is current, else a
+    newly opened one (closed afterwards unless ``keep_warm`` was called for the data dir)."""
+    kept = _WARM.get(data_dir.root.resolve()) if _WARM else None
+    if kept is None:
+        opened = load_snapshot(data_dir)
+        try:
+            yield opened
+        finally:
+            opened.close()
+        return
+    found: Snapshot | None = getattr(kept, "snapshot", None)
+    if found is not None and not found.is_current(data_dir):
+        found.close()
+        found = kept.snapshot = None
+    snapshot = found if found is not None else load_snapshot(data_dir)
+    kept.snapshot = snapshot
+    try:
+        yield snapshot
+    except OjpError:  # a mistake in the request, a time limit: the snapshot is sound
+        raise
+    except BaseException:
+        # Anything else may have left the searcher half-read: the next search starts anew.
+        kept.snapshot = None
+        snapshot.close()
+        raise
