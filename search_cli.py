@@ -475,15 +475,28 @@ def show_command(
         ),
     ],
     json_output: JsonOption = False,
+    cite: Annotated[
+        str | None,
+        typer.Option(
+            "--cite",
+            help="Print the record's citation instead: ris, bibtex or csljson.",
+            show_default=False,
+        ),
+    ] = None,
     data_dir: DataDirOption = None,
 ) -> None:
     """Show one whole record from the store, its fields labelled for people.
 
     Examples: `ojp-search show 252984` (an NCJ number), `ojp-search show O-BJA-2023-171861`,
-    `ojp-search show https://www.ojp.gov/library/publications/...`, `ojp-search show ID --json`.
+    `ojp-search show https://www.ojp.gov/library/publications/...`, `ojp-search show ID --json`,
+    `ojp-search show 252984 --cite bibtex >> refs.bib`.
     """
+    from index.citations import citation_format, write_citations
     from index.lookup import find_record
 
+    if cite is not None and json_output:
+        fail("use --cite or --json, not both.")
+    fmt = citation_format(cite) if cite is not None else None
     where = resolve_data_dir(data_dir)
     with open_existing_store(where) as store:
         record = find_record(store, where, id_or_url)
@@ -494,6 +507,11 @@ def show_command(
                 ExitCode.NOT_FOUND,
             )
         status = store.record_status(record.id)
+    if fmt is not None:
+        write_citations(
+            [record], fmt, TerminalSafe(sys.stdout) if sys.stdout.isatty() else sys.stdout
+        )
+        return
     if json_output:
         print_json_line(record.to_dict())
         return
@@ -646,7 +664,8 @@ def export_command(
         typer.Option(
             "--format",
             "-f",
-            help="jsonl, csv, json or xlsx (default: from the file's extension, else jsonl).",
+            help="jsonl, csv, json, xlsx, or citations: ris, bibtex, csljson (default: from "
+            "the file's extension, else jsonl).",
             show_default=False,
         ),
     ] = None,
@@ -670,8 +689,8 @@ def export_command(
     ] = None,
     data_dir: DataDirOption = None,
 ) -> None:
-    """Export live records from the store as JSON Lines, CSV, a JSON array (UTF-8), or an Excel
-    workbook for people (xlsx)."""
+    """Export live records from the store as JSON Lines, CSV, a JSON array (UTF-8), an Excel
+    workbook for people (xlsx), or citations for reference managers (RIS, BibTeX, CSL-JSON)."""
     from index.export import (
         RecordFilter,
         check_target,

@@ -1,4 +1,5 @@
-"""Export records from the store as JSON Lines, CSV or a JSON array.
+"""Export records from the store as JSON Lines, CSV, a JSON array, a workbook (xlsx), or citations
+(RIS, BibTeX, CSL-JSON: ``index.citations``).
 
 Columns are ``record_field_names()`` in that order, for every format. In CSV, list fields
 (topics, authors, aliases) are joined with ``"; "``; ``details``, ``attachments`` and
@@ -28,6 +29,7 @@ from itertools import islice
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
+from index.citations import CITATION_FORMATS, write_citations
 from index.errors import UsageError
 from index.filters import DateError, Filters, date_bounds
 from index.lock import process_alive
@@ -46,10 +48,22 @@ __all__ = [
     "select_records",
 ]
 
-FORMATS = ("jsonl", "csv", "json", "xlsx")
+FORMATS = ("jsonl", "csv", "json", "xlsx", *CITATION_FORMATS)
 BINARY_FORMATS = ("xlsx",)
 #: File name extensions and the format they imply.
-EXTENSIONS = {"jsonl": "jsonl", "ndjson": "jsonl", "csv": "csv", "json": "json", "xlsx": "xlsx"}
+EXTENSIONS = {
+    "jsonl": "jsonl",
+    "ndjson": "jsonl",
+    "csv": "csv",
+    "json": "json",
+    "xlsx": "xlsx",
+    "ris": "ris",
+    "bib": "bibtex",
+}
+#: Formats an extension also takes when named: a CSL-JSON file is a .json file too.
+ALSO_FOR_EXTENSION = {"json": ("csljson",)}
+#: The extension to suggest for a format whose name is not its extension.
+FORMAT_EXTENSIONS = {"bibtex": "bib", "csljson": "json"}
 JSON_FIELDS = ("details", "attachments", "related")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 JOIN_BATCH = 500  # ids looked up in the store at a time when exporting a search's matches
@@ -168,7 +182,9 @@ def write_records(records: Iterable[Record], fmt: str, out: TextSink) -> int:
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}: use one of {', '.join(FORMATS)}")
     count = 0
-    if fmt == "csv":
+    if fmt in CITATION_FORMATS:
+        count = write_citations(records, fmt, out)
+    elif fmt == "csv":
         writer = csv.writer(out)
         writer.writerow(record_field_names())
         for record in records:
@@ -276,10 +292,11 @@ def format_for(target: Path | None, fmt: str | None) -> str:
         raise UsageError(f"unknown format {fmt!r}: use {', '.join(FORMATS)}.")
     suffix = target.suffix.lower().lstrip(".") if target is not None else ""
     implied = EXTENSIONS.get(suffix)
-    if named and implied and named != implied and target is not None:
+    allowed = (implied, *ALSO_FOR_EXTENSION.get(suffix, ()))
+    if named and implied and named not in allowed and target is not None:
         raise UsageError(
             f"the format {named} does not match the file name {target.name}; "
-            f"name it *.{named} or give --format {implied}."
+            f"name it *.{FORMAT_EXTENSIONS.get(named, named)} or give --format {implied}."
         )
     return named or implied or "jsonl"
 

@@ -223,7 +223,7 @@ def test_changes_default_to_the_last_completed_run(
         (
             ["export", "--format", "xml"],
             ExitCode.USAGE,
-            "unknown format 'xml': use jsonl, csv, json, xlsx.",
+            "unknown format 'xml': use jsonl, csv, json, xlsx, ris, bibtex, csljson.",
         ),
         (
             ["export", "--agency", "FBI"],
