@@ -12,7 +12,7 @@ import pytest
 
 import search_cli
 
-pytestmark = [pytest.mark.xdist_group("prefect"), pytest.mark.usefixtures("prefect_harness")]
+pytestmark = [pytest.mark.xdist_group("e2e"), pytest.mark.usefixtures("prefect_harness")]
 
 FIGHT = "The Fight Against Human Trafficking"
 BANNER = ("official website of the United States", "Here's how you know", "Skip to main content")

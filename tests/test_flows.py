@@ -31,7 +31,7 @@ from index.fulltext.writer import live_index_path
 from index.lock import RefreshBusyError, check_refresh_free
 from index.store import Store
 
-pytestmark = [pytest.mark.xdist_group("prefect"), pytest.mark.usefixtures("prefect_harness")]
+pytestmark = [pytest.mark.xdist_group("flows"), pytest.mark.usefixtures("prefect_harness")]
 
 #: One quick retry: the tests do not wait for the production back-off.
 QUICK_RETRIES: dict[str, Any] = {"crawl_retries": 1, "crawl_retry_delays": [0]}

@@ -14,7 +14,7 @@ import pytest
 import search_cli
 from crawlers.sample_site import SampleSite, sites_toml
 
-pytestmark = [pytest.mark.xdist_group("prefect"), pytest.mark.usefixtures("prefect_harness")]
+pytestmark = [pytest.mark.xdist_group("sample-records"), pytest.mark.usefixtures("prefect_harness")]
 
 
 def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

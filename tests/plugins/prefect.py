@@ -1,8 +1,10 @@
 """Fixtures for running refreshes: one Prefect test harness per session, and another process
 holding a data dir's refresh lock.
 
-Tests that run flows request ``prefect_harness`` and carry ``@pytest.mark.xdist_group("prefect")``
-so that, under ``pytest -n 2 --dist loadgroup``, they share one worker and so one harness.
+Tests that run flows request ``prefect_harness``: each pytest-xdist worker starts the harness
+once, at its first such test. A module whose tests share a module fixture carries an
+``xdist_group`` of its own, so that ``pytest -n 2 --dist loadgroup`` keeps it on one worker while
+the modules spread over both.
 """
 
 from __future__ import annotations
