@@ -17,6 +17,9 @@ with warnings.catch_warnings():  # Starlette suggests another HTTP client packag
     from starlette.testclient import TestClient
 
 from index.datadir import DataDir
+from index.fulltext.writer import rebuild_index
+from index.store import Store
+from tests.store_builders import fetched, make_record, outcome, run_crawl
 from tests.web.support import hostile_data, sample_data  # noqa: F401  (fixtures)
 from web.app import create_app
 
@@ -155,6 +158,25 @@ def test_status_shows_runs_and_the_index(client: TestClient) -> None:
     assert data["schedule"] is None
     html = client.get("/status").text
     assert "Last runs" in html and data["index"]["generation"] in html
+
+
+def test_status_lists_the_removals_the_safety_valve_withheld(tmp_path: Path) -> None:
+    """A run that would remove too much of a site keeps the records; the status page and the API
+    list them, with the command that confirms them."""
+    data_dir = DataDir(tmp_path / "data").ensure()
+    pages = [make_record(f"page-{n}", title=f"Page {n} on reentry courts") for n in range(20)]
+    with Store.open(data_dir) as store:
+        run_crawl(store, [fetched(p) for p in pages])
+        gone = [outcome(p, "gone", http_status=404) for p in pages[:4]]  # 20 % of the site
+        run_crawl(store, [*gone, *map(fetched, pages[4:])], max_removal_share=0.10)
+        rebuild_index(store, data_dir)
+    with TestClient(create_app(data_dir)) as withheld_client:
+        data = withheld_client.get("/api/status").json()
+        html = withheld_client.get("/status").text
+    assert sorted(url["url"] for url in data["withheld"]) == sorted(p.url for p in pages[:4])
+    assert data["live"] == 20 and data["runs"][0]["withheld"] == {"nij": 4}
+    assert "Removals withheld (4)" in html and "--confirm-removals" in html
+    assert all(p.url in html for p in pages[:4]) and pages[4].url not in html
 
 
 def test_changes_page_and_feed_for_a_query(client: TestClient) -> None:

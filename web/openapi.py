@@ -142,7 +142,16 @@ CHANGE = {
 STATUS = {
     "type": "object",
     "description": "ojp-search status --json, with the live index and the schedule served.",
-    "required": ["live", "gone", "by_agency", "by_type", "runs", "failing", "failing_total"],
+    "required": [
+        "live",
+        "gone",
+        "by_agency",
+        "by_type",
+        "runs",
+        "failing",
+        "failing_total",
+        "withheld",
+    ],
     "additionalProperties": True,
     "properties": {
         "live": {"type": "integer"},
@@ -152,6 +161,11 @@ STATUS = {
         "runs": {"type": "array", "items": {"type": "object"}},
         "failing": {"type": "array", "items": {"type": "object"}},
         "failing_total": {"type": "integer"},
+        "withheld": {
+            "type": "array",
+            "description": "Live URLs whose removal the safety valve withheld.",
+            "items": {"type": "object"},
+        },
         "index": {"type": ["object", "null"]},
         "schedule": {"type": ["object", "null"]},
     },
