@@ -70,6 +70,7 @@ class CrawlSettings:
     revalidate_days: int = 30  # every page is requested at least once in this many days
     miss_limit: int = 3  # complete crawls a page may be missing from before it is gone
     max_removal_share: float = 0.10  # a run that would remove more of a site removes nothing
+    removal_floor: int = 3  # ... unless it removes this many records or fewer
     fetch_documents: bool = True  # read the text of PDFs that crawled pages link
     max_documents: int = 50_000  # documents read per site and run (then stored text is kept)
     max_document_bytes: int = 15 * 1024 * 1024  # larger documents are listed, not downloaded
@@ -480,6 +481,7 @@ CRAWL_RANGES: dict[str, tuple[float, float]] = {
     "revalidate_days": (1, 1_000_000),
     "miss_limit": (1, 1000),
     "max_removal_share": (0, 1),
+    "removal_floor": (0, 1_000_000),
     "max_documents": (0, 10_000_000),
     "max_document_bytes": (1, 1024**3),
     "max_document_pages": (1, 100_000),

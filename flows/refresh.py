@@ -78,7 +78,7 @@ class RefreshPlan:
     deadline: float | None = None  # when the run's crawls must end (seconds since the epoch)
     crawl_deployment: str | None = None  # crawl on a work pool (``flows.crawl_pool``)
     crawl_attempt_seconds: float | None = None  # a pool crawl's time before it is taken for lost
-    removal_floor: int = 3  # a site's removals up to this many are never withheld
+    removal_floor: int = 3  # a site's removals up to this many are never withheld (sites file)
     retries: int = CRAWL_RETRIES  # a failed site is crawled again this many times (sites file)
     confirm_removals: bool = False  # an operator checked the withheld removals: apply them
 
@@ -102,6 +102,7 @@ def plan_refresh(
         full=full,
         miss_limit=config.crawl.miss_limit,
         max_removal_share=config.crawl.max_removal_share,
+        removal_floor=config.crawl.removal_floor,
         retries=config.crawl.retries,
         deadline=time.time() + (max_run_seconds or config.crawl.max_run_seconds),
     )

@@ -297,8 +297,9 @@ SITE_FIELD_LIST = "name, agency, start_urls, allowed_hosts, sitemaps, allow, den
             "sites.toml: [crawl]: unknown field 'timeot'. Fields: user_agent, download_delay, "
             "concurrency_per_host, autothrottle, timeout, max_page_bytes, max_pages, "
             "depth_limit, retries, obey_robots, revalidate_days, miss_limit, max_removal_share, "
-            "fetch_documents, max_documents, max_document_bytes, max_document_pages, "
-            "max_document_seconds, max_page_seconds, max_nesting_depth, max_body_chars, "
+            "removal_floor, fetch_documents, max_documents, max_document_bytes, "
+            "max_document_pages, max_document_seconds, max_page_seconds, max_nesting_depth, "
+            "max_body_chars, "
             "max_record_terms, max_queued_urls, max_crawl_memory_mb, max_site_seconds, "
             "max_run_seconds.",
         ),
@@ -365,3 +366,21 @@ def test_error_names_the_file_as_given(tmp_path: Path, monkeypatch: pytest.Monke
     with pytest.raises(SiteConfigError) as caught:
         load_sites(Path("sites.toml"))
     assert str(caught.value).startswith("sites.toml: site 'nij': field 'allow': ")
+
+
+def test_a_refresh_plan_takes_its_retries_and_removal_valve_from_the_sites_file(
+    tmp_path: Path,
+) -> None:
+    from flows.refresh import plan_refresh
+
+    sites = tmp_path / "sites.toml"
+    sites.write_text(
+        "[crawl]\nretries = 0\nremoval_floor = 10\nmax_removal_share = 0.25\n"
+        '[[site]]\nname = "local"\nagency = "NIJ"\nstart_urls = ["http://127.0.0.1:9/"]\n'
+        'allowed_hosts = ["127.0.0.1"]\n',
+        encoding="utf-8",
+    )
+    plan = plan_refresh(None, False, str(sites), str(tmp_path / "data"))
+    assert (plan.retries, plan.removal_floor, plan.max_removal_share) == (0, 10, 0.25)
+    default = plan_refresh(None, False, None, str(tmp_path / "data"))
+    assert (default.retries, default.removal_floor, default.max_removal_share) == (2, 3, 0.10)
