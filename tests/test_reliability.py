@@ -307,7 +307,7 @@ def crawl_trials(staged_total: int) -> list[Trial]:
     a whole crawl stages (the crawl children are then mid-crawl), some killing only the refresh
     process and leaving its crawl children orphaned."""
     rng = random.Random(SEED)
-    shares = sorted(rng.uniform(0.05, 0.7) for _ in range(6))
+    shares = sorted(rng.uniform(0.05, 0.7) for _ in range(3))
     trials = [Trial(f"crawl-at-{share:.0%}", "crawl", staged=share) for share in shares]
     trials.append(Trial("crawl-at-first-result", "crawl", staged=0.0))
     trials += [
@@ -317,7 +317,7 @@ def crawl_trials(staged_total: int) -> list[Trial]:
     return [replace(t, staged=max(1, int(t.staged * staged_total))) for t in trials]
 
 
-def apply_points(total: int, count: int = 7) -> list[int]:
+def apply_points(total: int, count: int = 5) -> list[int]:
     """Statements 1 (BEGIN) .. total (COMMIT), spread evenly, the middle ones seeded."""
     rng = random.Random(SEED + total)
     inner = sorted(rng.sample(range(2, total), k=count - 2))
@@ -326,7 +326,6 @@ def apply_points(total: int, count: int = 7) -> list[int]:
 
 INDEX_TRIALS = [
     Trial("index-after-1-doc", "index", stop_at="index:docs:1"),
-    Trial("index-after-2-docs", "index", stop_at="index:docs:2"),
     Trial("index-after-3-docs", "index", stop_at="index:docs:3"),
     Trial("index-before-toc", "index", stop_at="index:toc"),
     Trial("index-before-state", "index", stop_at="index:state"),
