@@ -1,8 +1,9 @@
 """The web application: routes, static files, and the headers every answer carries.
 
 ``create_app(data_dir)`` is a plain ASGI app (Starlette); ``web.server`` runs it with uvicorn.
-No route writes: the service reads the store and the live index, and picks up each new index
-generation on the next request (a searcher is opened per request).
+No route writes: the service reads the store and the live index. Each worker thread keeps the
+index open between searches (``index.fulltext.snapshot``) and picks up a refresh's commit or a
+new index generation at its next search.
 """
 
 from __future__ import annotations
