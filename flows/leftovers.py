@@ -17,18 +17,17 @@ import sys
 import time
 from pathlib import Path
 
+from index.lock import process_alive
+
 OWNER_VARIABLE = "OJP_SEARCH_REFRESH_PID"
 PROC = Path("/proc")
 
 
 def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+    """Whether ``pid`` exists and is not a zombie (which only waits for its parent to read its
+    status)."""
+    if not process_alive(pid):
         return False
-    except PermissionError:
-        return True
-    # A zombie is not alive: it is only waiting for its parent to read its status.
     with contextlib.suppress(OSError):
         return (PROC / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
     return True
