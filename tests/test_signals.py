@@ -26,6 +26,9 @@ REPO = Path(__file__).resolve().parents[1]
 SLOW_PAGES = ("/nij/topics/corrections", "/nij/topics/forensics")
 
 pytestmark = pytest.mark.slow
+#: A signalled refresh stops at once: a few seconds here, more on a loaded 2-core machine, where
+#: Prefect's teardown (its task threads, its local server) competes with the other tests.
+STOP_WITHIN_S = 30
 
 
 class Refresh:
@@ -106,7 +109,13 @@ def test_a_signal_stops_a_crawling_refresh_and_marks_its_run_cancelled(
         wait_for(lambda: crawling(refresh), "the crawl to start")
         time.sleep(2)
         refresh.process.send_signal(sent)
-        assert refresh.process.wait(timeout=10) == code, refresh.lines
+        sent_at = time.monotonic()
+        try:
+            exit_code = refresh.process.wait(timeout=STOP_WITHIN_S)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"still running {STOP_WITHIN_S} s after {said}: {refresh.lines[-8:]}")
+        print(f"stopped {time.monotonic() - sent_at:.1f} s after {said}")
+        assert exit_code == code, refresh.lines
         time.sleep(0.5)
         assert refresh.lines[-1].startswith(f"Error: refresh stopped by {said}: run 1 is marked")
         with Store.open(data) as store:
