@@ -31,6 +31,10 @@ pytestmark = pytest.mark.slow
 STOP_WITHIN_S = 30
 
 
+def default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class Refresh:
     """``ojp-search refresh`` as its own process group, its stderr collected line by line."""
 
@@ -48,6 +52,9 @@ class Refresh:
             stderr=subprocess.PIPE,
             text=True,
             start_new_session=True,  # its own process group: what it starts stays in it
+            # Ctrl-C at its default, as a terminal starts a command: a runner started in the
+            # background by a shell (CI) ignores SIGINT, and children inherit that.
+            preexec_fn=default_sigint,
         )
         threading.Thread(target=self.collect, daemon=True).start()
 
