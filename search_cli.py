@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from index.datadir import DataDir
     from index.errors import OjpError
     from index.fulltext.searcher import SearchResults
+    from index.store import Store
 
 # No telemetry leaves the machine, whatever the environment says: Prefect's server analytics and
 # its client's usage events are both off before Prefect is first imported (in flows/).
@@ -268,6 +269,14 @@ def print_hits_plain(results: SearchResults, **options: Any) -> None:
         sys.stderr.write(line + "\n")
 
 
+def when(hit: Any) -> list[str]:
+    """A funding opportunity's closing date and an event's days, as a hit shows them."""
+    out = [f"closes {hit.closing}"] if getattr(hit, "closing", None) else []
+    if getattr(hit, "event_dates", None):
+        out.append("on " + hit.event_dates.replace("/", " to "))
+    return out
+
+
 def print_hits_terminal(results: SearchResults, **options: Any) -> None:
     """For people: each hit as a title (a link where the terminal supports them), its facts,
     its URL on a line of its own (never folded) and the snippet with the matches marked."""
@@ -287,7 +296,7 @@ def print_hits_terminal(results: SearchResults, **options: Any) -> None:
             if url.startswith(("http://", "https://"))
             else title
         )
-        facts = " · ".join(filter(None, [hit.agency, hit.content_type, hit.published]))
+        facts = " · ".join(filter(None, [hit.agency, hit.content_type, hit.published, *when(hit)]))
         console.print(f"\n[bold]{n}. {link}[/]  [dim]{escape(strip_control(facts))}[/]")
         console.print(f"   [blue]{escape(url)}[/]", soft_wrap=True)
         if hit.snippet:
@@ -308,45 +317,98 @@ def show_hits(results: SearchResults, *, json_out: bool, **options: Any) -> None
         print_hits_plain(results, **options)
 
 
+#: The search filters every command that runs a search takes (search, watch add).
+AgencyOption = Annotated[
+    list[str] | None, typer.Option("--agency", help="Only this agency (repeatable).")
+]
+KindOption = Annotated[
+    list[str] | None, typer.Option("--type", help="Only this content type (repeatable).")
+]
+SinceOption = Annotated[str | None, typer.Option(help="Published on or after (YYYY[-MM[-DD]]).")]
+UntilOption = Annotated[str | None, typer.Option(help="Published on or before (YYYY[-MM[-DD]]).")]
+LanguageOption = Annotated[
+    list[str] | None,
+    typer.Option("--language", help="Only this language, e.g. en or es (repeatable)."),
+]
+AddedSinceOption = Annotated[
+    str | None,
+    typer.Option(help="First seen by ojp-search on or after (YYYY[-MM[-DD]]): new to the library."),
+]
+OpenOption = Annotated[
+    bool, typer.Option("--open", help="Only funding whose closing date has not passed.")
+]
+ClosingBeforeOption = Annotated[
+    str | None, typer.Option(help="Only funding closing on or before (YYYY[-MM[-DD]]).")
+]
+UpcomingOption = Annotated[
+    bool, typer.Option("--upcoming", help="Only events whose last day has not passed.")
+]
+EventFromOption = Annotated[
+    str | None, typer.Option(help="Only events on or after (YYYY[-MM[-DD]]).")
+]
+EventUntilOption = Annotated[
+    str | None, typer.Option(help="Only events on or before (YYYY[-MM[-DD]]).")
+]
+FullTextOption = Annotated[
+    bool, typer.Option("--full-text", help="Only records with a readable document (full text).")
+]
+SortOption = Annotated[
+    str,
+    typer.Option(help="relevance; date or added (newest first); closing or event (soonest first)."),
+]
+
+
+def search_filters(options: dict[str, Any]) -> dict[str, Any]:
+    """The ``SearchRequest`` fields of the filter flags, from a command's parameters (the CLI's
+    names → the library's)."""
+    return {
+        "agency": tuple(options["agency"] or ()),
+        "type": tuple(options["kind"] or ()),
+        "since": options["since"],
+        "until": options["until"],
+        "language": tuple(options["language"] or ()),
+        "added_since": options["added_since"],
+        "open": options["open_only"],
+        "closing_before": options["closing_before"],
+        "upcoming": options["upcoming"],
+        "event_from": options["event_from"],
+        "event_until": options["event_until"],
+        "full_text": options["full_text"],
+    }
+
+
 @app.command("search")
 def search_command(
     query: Annotated[str, typer.Argument(help='The query, e.g. "human trafficking".')] = "",
-    agency: Annotated[
-        list[str] | None, typer.Option("--agency", help="Only this agency (repeatable).")
-    ] = None,
-    kind: Annotated[
-        list[str] | None, typer.Option("--type", help="Only this content type (repeatable).")
-    ] = None,
-    since: Annotated[
-        str | None, typer.Option(help="Published on or after (YYYY[-MM[-DD]]).")
-    ] = None,
-    until: Annotated[
-        str | None, typer.Option(help="Published on or before (YYYY[-MM[-DD]]).")
-    ] = None,
-    sort: Annotated[str, typer.Option(help="relevance or date (newest first).")] = "relevance",
+    agency: AgencyOption = None,
+    kind: KindOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    language: LanguageOption = None,
+    added_since: AddedSinceOption = None,
+    open_only: OpenOption = False,
+    closing_before: ClosingBeforeOption = None,
+    upcoming: UpcomingOption = False,
+    event_from: EventFromOption = None,
+    event_until: EventUntilOption = None,
+    full_text: FullTextOption = False,
+    sort: SortOption = "relevance",
     limit: Annotated[int, typer.Option(help="Hits per page.")] = 10,
     page: Annotated[int, typer.Option(help="Page number, from 1.")] = 1,
     json_out: JsonOption = False,
     explain: Annotated[bool, typer.Option("--explain", help="Print the parsed query.")] = False,
     data_dir: DataDirOption = None,
 ) -> None:
-    """Search the index (Whoosh query language: title:, agency:, type:, published:2019..2024).
+    """Search the index (Whoosh query language: title:, agency:, type:, journal:,
+    published:2019..2024). With filters, the query may be left out: every record they allow.
 
     With --json: one object per hit (id, url, title, agency, content_type, published, score,
     snippet with matches in [[ ]]), then one line with total, page, facets and suggestion.
     """
     from index.fulltext.searcher import SearchRequest, search
 
-    request = SearchRequest(
-        query=query,
-        agency=tuple(agency or ()),
-        type=tuple(kind or ()),
-        since=since,
-        until=until,
-        sort=sort,
-        limit=limit,
-        page=page,
-    )
+    filters = search_filters(locals())
+    request = SearchRequest(query=query, sort=sort, limit=limit, page=page, **filters)
     results = search(resolve_data_dir(data_dir), request)
     show_hits(results, query=query, page=page, limit=limit, explain=explain, json_out=json_out)
 
@@ -1208,6 +1270,165 @@ def store_copy_command(
         f"Copied {shown[0]} to {shown[1]}: {rows['records']} records, {rows['url_state']} URLs, "
         f"{rows['runs']} runs, {rows['changes']} changes.\n"
     )
+
+
+watch_app = typer.Typer(
+    name="watch",
+    help="Saved searches: each refresh records what newly matches them.",
+    no_args_is_help=True,
+)
+app.add_typer(watch_app)
+
+
+def open_watch_store(data_dir: DataDir) -> Store:
+    """The existing store, for writing a saved search (never creates a store)."""
+    from index.store import Store
+
+    Store.open_reader(data_dir).close()
+    return Store.open(data_dir)
+
+
+@watch_app.command("add")
+def watch_add_command(
+    name: Annotated[str, typer.Argument(help="A name for the saved search.")],
+    query: Annotated[str, typer.Argument(help="The query, as for search.")] = "",
+    agency: AgencyOption = None,
+    kind: KindOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    language: LanguageOption = None,
+    added_since: AddedSinceOption = None,
+    open_only: OpenOption = False,
+    closing_before: ClosingBeforeOption = None,
+    upcoming: UpcomingOption = False,
+    event_from: EventFromOption = None,
+    event_until: EventUntilOption = None,
+    full_text: FullTextOption = False,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Save a search: after each refresh, what newly matches it (and what stopped) is recorded,
+    named in the run report, and listed by `watch show NAME --new`."""
+    from index.fulltext.query import SearchRequest
+    from index.watches import add_watch
+
+    filters = search_filters(locals())
+    where = resolve_data_dir(data_dir)
+    with open_watch_store(where) as store:
+        watch = add_watch(store, where, name, SearchRequest(query=query, **filters))
+    matching = (
+        f"{watch.matches} record(s) match it now"
+        if watch.checked
+        else "it is checked after the first refresh"
+    )
+    sys.stdout.write(
+        f"Saved search {watch.name!r}: {matching}. Each refresh records what is new; "
+        f'see it with "ojp-search watch show {shell_quote(watch.name)} --new".\n'
+    )
+
+
+@watch_app.command("list")
+def watch_list_command(json_output: JsonOption = False, data_dir: DataDirOption = None) -> None:
+    """The saved searches: query and filters, matches at the last refresh, unseen news."""
+    from index.watches import list_watches
+
+    with open_existing_store(resolve_data_dir(data_dir)) as store:
+        watches = list_watches(store)
+    if json_output:
+        for watch in watches:
+            print_json_line(watch.to_dict())
+        return
+    if not watches:
+        sys.stdout.write('No saved searches. Save one with "ojp-search watch add NAME QUERY".\n')
+        return
+    table = plain_table()
+    for column in ("Name", "Search", "Matches", "Unseen", "Checked (UTC)"):
+        table.add_column(column, no_wrap=column != "Search")
+    for watch in watches:
+        data = watch.to_dict()
+        shown = " ".join(
+            [data["query"], *(f"--{k.replace('_', '-')} {v}" for k, v in flag_values(data))]
+        )
+        table.add_row(
+            strip_control(watch.name),
+            strip_control(shown),
+            str(watch.matches),
+            str(watch.unseen),
+            (watch.checked or "not yet")[:16].replace("T", " "),
+        )
+    from rich.console import Console
+
+    Console(highlight=False, markup=False).print(table)
+
+
+def flag_values(watch: dict[str, Any]) -> list[tuple[str, str]]:
+    """A saved search's filters as the flags that would give them (``--type event``)."""
+    names = {"type": "type", "open": "open"}
+    out = []
+    for key, value in watch["filters"].items():
+        name = names.get(key, key)
+        for item in value if isinstance(value, list) else [value]:
+            out.append((name, "" if item is True else str(item)))
+    return out
+
+
+@watch_app.command("rm")
+def watch_rm_command(
+    name: Annotated[str, typer.Argument(help="The saved search to remove.")],
+    data_dir: DataDirOption = None,
+) -> None:
+    """Remove a saved search and its news."""
+    from index.watches import remove_watch
+
+    with open_watch_store(resolve_data_dir(data_dir)) as store:
+        remove_watch(store, name)
+    sys.stdout.write(f"Removed saved search {strip_control(name)!r}.\n")
+
+
+@watch_app.command("show")
+def watch_show_command(
+    name: Annotated[str, typer.Argument(help="The saved search.")],
+    new: Annotated[
+        bool,
+        typer.Option("--new", help="What is new since you last looked (then marked as seen)."),
+    ] = False,
+    sort: SortOption = "relevance",
+    limit: Annotated[int, typer.Option(help="Hits per page (without --new).")] = 10,
+    page: Annotated[int, typer.Option(help="Page number, from 1 (without --new).")] = 1,
+    json_out: JsonOption = False,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Run a saved search now; with --new, list the records that newly matched, changed or
+    stopped matching at the refreshes since you last looked."""
+    from dataclasses import replace
+
+    from index.fulltext.searcher import search
+    from index.watches import get_watch, take_unseen
+
+    where = resolve_data_dir(data_dir)
+    if not new:
+        with open_existing_store(where) as store:
+            watch = get_watch(store, name)
+        request = replace(watch.request, sort=sort, limit=limit, page=page)
+        results = search(where, request)
+        show_hits(
+            results, query=request.query, page=page, limit=limit, explain=False, json_out=json_out
+        )
+        return
+    with open_watch_store(where) as store:
+        events = take_unseen(store, name)
+    if json_out:
+        for event in events:
+            print_json_line(event.to_dict())
+        return
+    if not events:
+        sys.stdout.write(f"Nothing new for {strip_control(name)!r} since you last looked.\n")
+        return
+    width = max(len(event.event) for event in events)
+    for event in events:
+        title = strip_control(event.title) or event.record_id
+        sys.stdout.write(
+            f"{event.event.ljust(width)}  {title}\n{' ' * width}  {strip_control(event.url)}\n"
+        )
 
 
 @functools.cache

@@ -35,6 +35,7 @@ from index.fulltext.writer import IndexUpdate, SearchError, update_index
 from index.lock import hold_refresh_lock
 from index.records import CrawlSummary
 from index.store import RunChanges, Store, StoreError
+from index.watches import WatchCheck, check_watches
 
 #: Crawl attempts after the first, and the wait before each (seconds).
 CRAWL_RETRIES = 2
@@ -224,6 +225,24 @@ def update_search_index(plan: RefreshPlan) -> IndexUpdate:
     return update
 
 
+@task(name="check-saved-searches", task_run_name="check saved searches", cache_policy=NO_CACHE)
+def check_saved_searches(plan: RefreshPlan, run_id: int) -> list[WatchCheck]:
+    """Run each saved search on the updated index and record what newly matches, what changed
+    and what stopped matching (``index.watches``)."""
+    with Store.open(plan.data_dir) as store:
+        checks = check_watches(store, plan.data_dir, run_id)
+    for check in checks:
+        get_run_logger().info(
+            "Saved search %r: %d new, %d changed, %d stopped matching%s",
+            check.name,
+            len(check.new),
+            len(check.changed),
+            len(check.stopped),
+            f" (not run: {check.error})" if check.error else "",
+        )
+    return checks
+
+
 @task(name="write-run-report", task_run_name="report run {run_id}", cache_policy=NO_CACHE)
 def write_run_report(
     plan: RefreshPlan, run_id: int, failures: dict[str, str], error: str | None = None
@@ -326,6 +345,7 @@ def refresh(
         try:
             changes = apply_run(plan, run_id)
             index = update_search_index(plan)
+            check_saved_searches(plan, run_id)
         except (StoreError, SearchError) as exc:  # a sentence the user can act on
             raise RefreshFailedError(write_run_report(plan, run_id, failures, str(exc))) from exc
         except Exception as exc:

@@ -62,6 +62,29 @@ def error_lines(report: Mapping[str, Any]) -> list[str]:
     return lines
 
 
+def watch_lines(report: Mapping[str, Any]) -> list[tuple[str, list[str]]]:
+    """Per saved search with news in this run: a heading and one line per record."""
+    out = []
+    for name, kinds in sorted(report.get("watches", {}).items()):
+        counts = ", ".join(
+            f"{kinds[kind]['count']} {kind}"
+            for kind in ("new", "changed", "stopped")
+            if kind in kinds
+        )
+        lines = []
+        for kind in ("new", "changed", "stopped"):
+            entry = kinds.get(kind)
+            if not entry:
+                continue
+            lines += [
+                f"{kind}: {r['title'] or r['id']} {r['url']}".rstrip() for r in entry["records"]
+            ]
+            if entry["count"] > len(entry["records"]):
+                lines.append(f"... and {entry['count'] - len(entry['records'])} more {kind}")
+        out.append((f"{name} ({counts})", lines))
+    return out
+
+
 def render_text(report: Mapping[str, Any]) -> str:
     """A plain text table with the counts per site, then withheld removals and failures."""
     header = ["site", *(title for _, title in COLUMNS)]
@@ -78,6 +101,11 @@ def render_text(report: Mapping[str, Any]) -> str:
     ):
         if items:
             lines += ["", f"{title}:", *(f"  {item}" for item in items)]
+    watched = watch_lines(report)
+    if watched:
+        lines += ["", "Saved searches:"]
+        for heading, items in watched:
+            lines += [f"  {heading}", *(f"    {item}" for item in items)]
     return "\n".join(lines)
 
 
@@ -94,6 +122,12 @@ def render_markdown(report: Mapping[str, Any]) -> str:
     ):
         if items:
             lines += ["", f"## {title}", "", *(f"- {escape_markdown(item)}" for item in items)]
+    watched = watch_lines(report)
+    if watched:
+        lines += ["", "## Saved searches"]
+        for heading, items in watched:
+            lines += ["", f"### {escape_markdown(heading)}", ""]
+            lines += [f"- {escape_markdown(item)}" for item in items]
     return "\n".join(lines) + "\n"
 
 

@@ -177,9 +177,48 @@ def backfill_opportunity_ids(conn: Connection) -> None:
             )
 
 
+#: Version 3: saved searches (``index.watches``): each one's request, the records it matched at
+#: its last check, and what changed for it (new, changed, stopped matches), seen or not.
+V3 = MetaData()
+Table(
+    "watches",
+    V3,
+    text_column("name", primary_key=True),
+    text_column("request", nullable=False),
+    text_column("created", nullable=False),
+    text_column("checked"),
+    Column("last_seq", Integer),
+)
+Table(
+    "watch_matches",
+    V3,
+    text_column("watch", ForeignKey("watches.name"), nullable=False),
+    text_column("record_id", nullable=False),
+    PrimaryKeyConstraint("watch", "record_id"),
+)
+Table(
+    "watch_events",
+    V3,
+    Column("id", ROW_ID, primary_key=True),
+    text_column("watch", ForeignKey("watches.name"), nullable=False),
+    Column("run_id", Integer),
+    text_column("record_id", nullable=False),
+    text_column("event", nullable=False),
+    text_column("at", nullable=False),
+    Column("seen", Integer, nullable=False, server_default=ZERO),
+    Index("watch_events_watch", "watch", "seen"),
+    Index("watch_events_run", "run_id"),
+)
+
+
+def create_v3_tables(conn: Connection) -> None:
+    V3.create_all(conn, checkfirst=False)
+
+
 MIGRATIONS: tuple[tuple[Step, ...], ...] = (
     (create_v1_tables,),
     (V2_SQL, backfill_opportunity_ids),
+    (create_v3_tables,),
 )
 
 STORE_VERSION = len(MIGRATIONS)
@@ -195,9 +234,18 @@ TABLES = (
     "staging",
     "crawl_summaries",
     "changes",
+    "watches",
+    "watch_matches",
+    "watch_events",
 )
 #: Tables whose id the database assigns, and that id's column.
-ROW_IDS = {"runs": "id", "history": "id", "staging": "id", "changes": "seq"}
+ROW_IDS = {
+    "runs": "id",
+    "history": "id",
+    "staging": "id",
+    "changes": "seq",
+    "watch_events": "id",
+}
 
 
 class SchemaTooNewError(Exception):

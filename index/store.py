@@ -107,6 +107,8 @@ class RunReport:
     full: bool
     error: str | None = None
     crawls: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: Per saved search, what the run changed for it (``index.watches.run_events``).
+    watches: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -497,6 +499,8 @@ class Store:
             return self.build_report(dict(row))
 
     def build_report(self, run: dict[str, Any]) -> RunReport:
+        from index.watches import run_events
+
         sites: list[str] = json.loads(run["sites"])
         counts: dict[str, dict[str, int]] = json.loads(run["counts"])
         for site in sites:
@@ -534,6 +538,7 @@ class Store:
             full=bool(run["full_crawl"]),
             error=run["error"],
             crawls=crawls,
+            watches=run_events(self, int(run["id"])),
         )
 
     def last_runs(self, limit: int = 10) -> list[RunReport]:
@@ -699,13 +704,20 @@ class Store:
 
     def get_many(self, ids: Sequence[str]) -> list[Record]:
         """The records with these ids, in the given order (unknown ids are left out)."""
-        found: dict[str, Record] = {}
+        return [record for record, _ in self.index_entries(ids)]
+
+    def index_entries(self, ids: Sequence[str]) -> list[tuple[Record, str]]:
+        """(record, first seen) for these ids, in the given order (unknown ids are left out):
+        what the search index holds of a record ("date added" is when it was first seen)."""
+        found: dict[str, tuple[Record, str]] = {}
         for start in range(0, len(ids), CHUNK):
             chunk = list(ids[start : start + CHUNK])
             params = {f"i{n}": value for n, value in enumerate(chunk)}
             marks = ", ".join(f":{name}" for name in params)
-            rows = self.query(f"SELECT id, data FROM records WHERE id IN ({marks})", params)
-            found.update((rid, Record.from_json(data)) for rid, data in rows)
+            rows = self.query(
+                f"SELECT id, data, first_seen FROM records WHERE id IN ({marks})", params
+            )
+            found.update((rid, (Record.from_json(data), seen)) for rid, data, seen in rows)
         return [found[i] for i in ids if i in found]
 
     def iter_records(
@@ -716,6 +728,19 @@ class Store:
         where: RecordFilter | None = None,
     ) -> Iterator[Record]:
         """Every record (ordered by id), read in batches: constant memory at any size."""
+        for record, _ in self.iter_index_entries(
+            live_only=live_only, batch_size=batch_size, where=where
+        ):
+            yield record
+
+    def iter_index_entries(
+        self,
+        *,
+        live_only: bool = True,
+        batch_size: int = 500,
+        where: RecordFilter | None = None,
+    ) -> Iterator[tuple[Record, str]]:
+        """(record, first seen) of every record (ordered by id), read in batches."""
         clauses, params = where.sql() if where else ([], {})
         if live_only:
             clauses.append("status = 'live'")
@@ -723,11 +748,11 @@ class Store:
         while True:
             sql = " AND ".join(["id > :after", *clauses])
             rows = self.query(
-                f"SELECT id, data FROM records WHERE {sql} ORDER BY id LIMIT :n",
+                f"SELECT id, data, first_seen FROM records WHERE {sql} ORDER BY id LIMIT :n",
                 {**params, "after": last_id, "n": batch_size},
             )
-            for _, data in rows:
-                yield Record.from_json(data)
+            for _, data, seen in rows:
+                yield Record.from_json(data), seen
             if len(rows) < batch_size:
                 return
             last_id = rows[-1][0]

@@ -167,7 +167,8 @@ def test_control_characters_are_stripped(
         (
             ["search", "agnecy:nij"],
             "Error: unknown field 'agnecy'. Did you mean 'agency'? "
-            "Fields: title, agency, type, topic, author, ncj, doc, published.",
+            "Fields: title, agency, type, topic, author, ncj, doc, published, journal, series, "
+            "volume, issue, pages, language, added, closing, event.",
             2,
         ),
         (

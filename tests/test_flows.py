@@ -145,6 +145,7 @@ def test_run_report_is_published_as_a_markdown_artifact(
     assert flow_run.state_type.value == "COMPLETED"
     assert sorted(tasks) == [
         "apply run 1",
+        "check saved searches",
         "crawl ovc",
         "report run 1",
         "start run",

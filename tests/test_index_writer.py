@@ -374,6 +374,8 @@ def test_builder_writes_what_whoosh_writes(
         "spell",
         "words",
         "pairs",
+        "journal",
+        "series",
     }
     for doc in builder_documents:
         builder.add_document(**doc)

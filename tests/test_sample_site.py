@@ -12,6 +12,7 @@ import time
 import urllib.error
 import urllib.request
 import xml.etree.ElementTree as ET
+from datetime import UTC, datetime
 from email.utils import formatdate, parsedate_to_datetime
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -21,14 +22,21 @@ import pypdf
 import pytest
 from bs4 import BeautifulSoup
 
+from crawlers.normalize import normalize_page
 from crawlers.sample_site import SITE_ROOT, SampleSite, sites_toml
 from crawlers.sample_site.builder import build_files, load_content
 from crawlers.sample_site.editor import EditableSite
 from crawlers.sample_site.pdfdoc import make_pdf
+from crawlers.sample_site.server import placeholder_values, substitute_placeholders
 from crawlers.sites import load_sites
+from index.records import Record
 
 SITEMAP_NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 HTML_SUFFIXES = {".html", ".htm"}
+ABSTRACTS = "/ncjrs/virtual-library/abstracts/"
+SPANISH_ABSTRACT = ABSTRACTS + "que-puede-hacer-si-usted-es-victima-de-un-delito"
+OPEN_OPPORTUNITY = "/bja/funding/opportunities/o-bja-2026-172614"
+UPCOMING_EVENT = "/events/cossup-national-forum"
 
 
 class Response:
@@ -59,6 +67,15 @@ def html_files() -> list[Path]:
     return sorted(p for p in SITE_ROOT.rglob("*") if p.suffix in HTML_SUFFIXES)
 
 
+def served_record(site: SampleSite, path: str) -> Record:
+    """The record the normalizer makes of one page as the server sends it."""
+    response = fetch(site.url(path))
+    assert response.status == 200, path
+    record = normalize_page(site.url(path), response.body, response.headers)
+    assert isinstance(record, Record), path
+    return record
+
+
 def sitemap_entries(site: SampleSite) -> dict[str, str]:
     """Every <loc> of every child sitemap, with its <lastmod>."""
     index = ET.fromstring(fetch(site.url("/sitemap.xml")).body)
@@ -85,7 +102,8 @@ def test_the_site_has_at_least_sixty_html_pages() -> None:
 @pytest.mark.parametrize("path", html_files(), ids=lambda p: str(p.relative_to(SITE_ROOT)))
 def test_every_page_has_a_language_the_gov_banner_and_one_h1(path: Path) -> None:
     soup = BeautifulSoup(path.read_bytes(), "lxml")
-    assert soup.html is not None and soup.html.get("lang") == "en"
+    spanish = path == SITE_ROOT / (SPANISH_ABSTRACT.lstrip("/") + ".html")
+    assert soup.html is not None and soup.html.get("lang") == ("es" if spanish else "en")
     banner = soup.select_one("section.usa-banner")
     assert banner is not None
     assert "An official website of the United States government" in banner.get_text()
@@ -137,6 +155,40 @@ def test_linked_pdf_reports_have_extractable_text(sample_site: SampleSite) -> No
         text = " ".join(page.extract_text() for page in reader.pages)
         assert reader.metadata is not None and reader.metadata.title
         assert reader.metadata.title.split(":")[0] in text
+
+
+def test_the_library_abstracts_cover_citations_series_full_text_and_spanish(
+    sample_site: SampleSite,
+) -> None:
+    abstracts = [
+        served_record(sample_site, "/" + p.relative_to(SITE_ROOT).as_posix().removesuffix(".html"))
+        for p in sorted((SITE_ROOT / ABSTRACTS.strip("/")).glob("*.html"))
+    ]
+    cited = [
+        r for r in abstracts if {"journal", "volume", "issue", "journal_pages"} <= r.details.keys()
+    ]
+    assert len(cited) >= 2
+    assert [r for r in abstracts if r.details.get("series") and r.details.get("length_pages")]
+    linked = [r for r in abstracts if any(a.url.endswith(".pdf") for a in r.attachments)]
+    assert linked and len(linked) < len(abstracts)
+    for record in linked:
+        for attachment in record.attachments:
+            assert fetch(attachment.url).headers["Content-Type"] == "application/pdf"
+    assert [r.url for r in abstracts if r.language == "es"] == [sample_site.url(SPANISH_ABSTRACT)]
+
+
+def test_the_open_opportunity_and_the_upcoming_event_stay_ahead_of_today(
+    sample_site: SampleSite,
+) -> None:
+    today = datetime.now(UTC).date().isoformat()
+    opportunity = served_record(sample_site, OPEN_OPPORTUNITY)
+    assert opportunity.details["posting_date"] < today < opportunity.details["closing_date"]
+    assert opportunity.details["grants_gov_deadline"] > today
+    closed = served_record(sample_site, "/bja/funding/opportunities/o-bja-2023-171861")
+    assert closed.details["closing_date"] < today
+    event = served_record(sample_site, UPCOMING_EVENT)
+    assert event.details["event_dates"].split("/")[0] > today
+    assert event.details["location"] and event.details["address"]
 
 
 def test_make_pdf_writes_one_page_per_string_with_its_text_and_title() -> None:
@@ -325,6 +377,26 @@ def test_base_url_is_substituted_in_served_text(sample_site: SampleSite) -> None
     assert b"{{BASE_URL}}" not in gzip.decompress(
         fetch(sample_site.url("/nij/sitemap.xml.gz")).body
     )
+
+
+def test_next_year_is_filled_in_when_served_and_kept_as_a_placeholder_in_the_file(
+    sample_site: SampleSite,
+) -> None:
+    before = datetime.now(UTC).year + 1
+    page = fetch(sample_site.url(OPEN_OPPORTUNITY)).text
+    after = datetime.now(UTC).year + 1
+    assert "{{NEXT_YEAR}}" not in page
+    assert any(f"March 3, {year}" in page for year in {before, after})
+    committed = (SITE_ROOT / (OPEN_OPPORTUNITY.lstrip("/") + ".html")).read_text()
+    assert "March 3, {{NEXT_YEAR}}" in committed
+
+
+def test_placeholders_are_filled_in_inside_gzipped_files_too() -> None:
+    values = placeholder_values("http://127.0.0.1:9", datetime(2030, 12, 31, 23, 59, tzinfo=UTC))
+    body = gzip.compress(b"<loc>{{BASE_URL}}/x</loc> {{NEXT_YEAR}}", mtime=0)
+    filled = gzip.decompress(substitute_placeholders(body, ".gz", values))
+    assert filled == b"<loc>http://127.0.0.1:9/x</loc> 2031"
+    assert substitute_placeholders(b"{{NEXT_YEAR}}", ".pdf", values) == b"{{NEXT_YEAR}}"
 
 
 def test_robots_txt_disallows_search_and_private_and_names_the_sitemap(

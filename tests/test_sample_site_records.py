@@ -5,6 +5,7 @@ questions typed as staff ask them (the best partial matches, said so)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -190,3 +191,109 @@ def test_the_table_says_when_hits_have_most_of_the_words(
     assert "No record has all the words; showing records with most of them." in out + err
     code, out, err = cli(capsys, "search", '"no such phrase anywhere"', *refreshed.data)
     assert "most of them" not in out + err
+
+
+def paths(hits: list[Any]) -> list[str]:
+    return ["/" + h["url"].split("/", 3)[3] for h in hits]
+
+
+def test_funding_by_its_closing_date(
+    refreshed: Refreshed, capsys: pytest.CaptureFixture[str]
+) -> None:
+    next_year = dt.date.today().year + 1
+    hits, _ = refreshed.search(capsys, "--type", "funding", "--open")
+    assert paths(hits) == ["/bja/funding/opportunities/o-bja-2026-172614"]
+    assert hits[0]["closing"] == f"{next_year}-03-03"
+    # Closed ones by their closing date, soonest first; landing pages without one are left out.
+    hits, summary = refreshed.search(
+        capsys, "--closing-before", str(next_year - 1), "--sort", "closing", "--limit", "50"
+    )
+    closing = [h["closing"] for h in hits]
+    assert len(closing) == summary["total"] >= 5
+    assert closing == sorted(closing) and all(c < f"{next_year}" for c in closing)
+    assert "/bja/funding/opportunities/o-bja-2023-171861" in paths(hits)
+    # Sorted by closing date, funding without one comes last.
+    hits, _ = refreshed.search(capsys, "--type", "funding", "--sort", "closing", "--limit", "50")
+    dated = [h["closing"] for h in hits if h["closing"]]
+    assert dated == sorted(dated) and dated[-1] == f"{next_year}-03-03"
+    assert [bool(h["closing"]) for h in hits] == sorted(
+        (bool(h["closing"]) for h in hits), reverse=True
+    )
+    # ``closing:`` is a field too.
+    hits, _ = refreshed.search(capsys, f"closing:{next_year}")
+    assert paths(hits) == ["/bja/funding/opportunities/o-bja-2026-172614"]
+
+
+def test_events_by_their_own_dates(
+    refreshed: Refreshed, capsys: pytest.CaptureFixture[str]
+) -> None:
+    next_year = dt.date.today().year + 1
+    hits, _ = refreshed.search(capsys, "--upcoming")
+    assert paths(hits) == ["/events/cossup-national-forum"]
+    assert hits[0]["event_dates"] == f"{next_year}-04-14/{next_year}-04-16"
+    hits, _ = refreshed.search(
+        capsys, "--event-from", "2023", "--event-until", "2024-06", "--sort", "event"
+    )
+    assert paths(hits) == [
+        "/nij/events/conference-2023",
+        "/nij/events/research-practitioner-forum-2024",
+    ]
+    hits, _ = refreshed.search(capsys, "--type", "event", "--sort", "event")
+    starts = [h["event_dates"][:10] for h in hits]
+    assert starts == sorted(starts) and len(starts) >= 5
+    hits, _ = refreshed.search(capsys, "opioid event:2019")
+    assert paths(hits) == [
+        "/events/2019-national-opioid-and-emerging-drug-threats-policy-practice-forum"
+    ]
+    # An event spanning a range overlaps a day inside it.
+    hits, _ = refreshed.search(capsys, f"event:{next_year}-04-15")
+    assert paths(hits) == ["/events/cossup-national-forum"]
+
+
+def test_the_library_fields(refreshed: Refreshed, capsys: pytest.CaptureFixture[str]) -> None:
+    abstracts = "/ncjrs/virtual-library/abstracts/"
+    hits, _ = refreshed.search(capsys, 'journal:"drug issues"')
+    assert paths(hits) == [abstracts + "law-enforcement-naloxone-programs-opioid-overdose"]
+    hits, _ = refreshed.search(capsys, "journal:criminology volume:19 issue:3")
+    assert paths(hits) == [abstracts + "police-legitimacy-procedural-justice-review"]
+    assert refreshed.search(capsys, "journal:criminology volume:20")[1]["total"] == 0
+    hits, _ = refreshed.search(capsys, 'series:"special report"')
+    assert paths(hits) == [
+        "/nij/library/publications/national-best-practices-sexual-assault-kits-multidisciplinary-approach"
+    ]
+    hits, _ = refreshed.search(capsys, "pages:200..", "--type", "publication")
+    assert paths(hits) == [abstracts + "labor-trafficking-investigations-screening-tool"]
+    # Language: the Spanish abstract alone, and not among the English records.
+    hits, _ = refreshed.search(capsys, "--language", "es")
+    assert paths(hits) == [abstracts + "que-puede-hacer-si-usted-es-victima-de-un-delito"]
+    hits, summary = refreshed.search(
+        capsys, "víctima OR victims", "--language", "EN", "--limit", "100"
+    )
+    assert summary["total"] > 5 and not any("que-puede" in p for p in paths(hits))
+    code, _, err = cli(capsys, "search", "--language", "english!", *refreshed.data)
+    assert (code, err) == (
+        2,
+        "Error: unknown language 'english!': use a language code, e.g. en or es.\n",
+    )
+
+
+def test_full_text_and_date_added(
+    refreshed: Refreshed, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    records = {r["url"]: r for r in refreshed.export(capsys, tmp_path)}
+    hits, summary = refreshed.search(
+        capsys, "--full-text", "--type", "publication", "--limit", "100"
+    )
+    readable = {
+        url
+        for url, r in records.items()
+        if r["content_type"] == "publication" and any(a["text"] for a in r["attachments"])
+    }
+    assert {h["url"] for h in hits} == readable and summary["total"] == len(readable) >= 3
+    # Date added: when ojp-search first saw the record (today, for this data dir).
+    today = dt.date.today().isoformat()
+    hits, summary = refreshed.search(capsys, "--added-since", today, "--sort", "added")
+    assert summary["total"] == len(records) and all(h["added"] == today for h in hits)
+    assert refreshed.search(capsys, "--added-since", str(dt.date.today().year + 1))[1]["total"] == 0
+    hits, _ = refreshed.search(capsys, f"trafficking added:{today}")
+    assert hits and all(h["added"] == today for h in hits)

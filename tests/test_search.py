@@ -444,12 +444,13 @@ def test_search_ids_returns_every_match(data_dir: DataDir) -> None:
         (
             SearchRequest("agnecy:nij"),
             "unknown field 'agnecy'. Did you mean 'agency'? "
-            "Fields: title, agency, type, topic, author, ncj, doc, published.",
+            "Fields: title, agency, type, topic, author, ncj, doc, published, journal, series, "
+            "volume, issue, pages, language, added, closing, event.",
         ),
         (
             SearchRequest("colour:red"),
             "unknown field 'colour'. Fields: title, agency, type, topic, author, ncj, doc, "
-            "published.",
+            "published, journal, series, volume, issue, pages, language, added, closing, event.",
         ),
         (
             SearchRequest("dna", since="x"),

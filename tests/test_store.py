@@ -82,13 +82,15 @@ def test_a_version_1_store_is_migrated_and_keeps_its_data(store_url: str) -> Non
     database.dispose()
     with Store(store_url) as store:
         with store.read() as conn:
-            assert schema_version(conn) == STORE_VERSION == 2
+            assert schema_version(conn) == STORE_VERSION == 3
         assert store.get(grant.id) == grant
         assert rows(store, "SELECT opportunity_id FROM records")[0][0] == "O-BJA-2023-171861"
         # The migrated store dedupes by opportunity id like a new one.
         twin = make_record("twin", content_type="funding", opportunity_id="O-BJA-2023-171861")
         _, changes = run_crawl(store, [fetched(grant), fetched(twin)])
         assert changes.added == []
+        # Version 3: saved searches have their tables.
+        assert rows(store, "SELECT COUNT(*) FROM watches")[0][0] == 0
 
 
 def test_a_failed_migration_leaves_the_old_version(store_url: str) -> None:

@@ -101,6 +101,42 @@ def test_the_unfiltered_csv_is_the_cli_export(
     assert download_info.value.path().read_bytes() == cli
 
 
+def test_open_funding_and_upcoming_events_from_the_options(
+    page: Any,
+    sample_server: ServeProcess,  # noqa: F811
+    sample_data: DataDir,  # noqa: F811
+) -> None:
+    where = ["--data-dir", str(sample_data.root)]
+    cli_open = cli_json_lines("search", "--open", "--sort", "closing", "--json", *where)
+    cli_events = cli_json_lines("search", "--upcoming", "--sort", "event", "--json", *where)
+    page.goto(sample_server.url)
+    page.get_by_text("Dates, order and details").click()
+    page.get_by_label("Open funding only").check()
+    page.get_by_label("Order").select_option(label="Funding: closing soonest")
+    page.get_by_role("button", name="Search").click()
+    page.wait_for_url("**open=1*")
+    assert hit_titles(page) == [hit["title"] for hit in cli_open[:-1]]
+    assert (
+        cli_open[0]["closing"]
+        and f"closes {cli_open[0]['closing']}" in page.locator(".hit-facts").first.inner_text()
+    )
+    page.screenshot(path=str(artifact("open-funding.png")), full_page=True)
+
+    page.get_by_label("Open funding only").uncheck()
+    page.get_by_label("Upcoming events only").check()
+    page.get_by_label("Order").select_option(label="Events: soonest")
+    page.get_by_role("button", name="Search").click()
+    page.wait_for_url("**upcoming=1*")
+    assert "open=1" not in page.url
+    assert hit_titles(page) == [hit["title"] for hit in cli_events[:-1]]
+    start, _, end = cli_events[0]["event_dates"].partition("/")
+    assert f"on {start} to {end}" in page.locator(".hit-facts").first.inner_text()
+    # The chosen filter shows above the hits, and removing it is one click.
+    page.get_by_role("link", name="Upcoming events").click()
+    page.wait_for_load_state()
+    assert "upcoming=1" not in page.url
+
+
 def test_keyboard_focus_is_visible_and_narrow_screens_do_not_scroll_sideways(
     page: Any,
     sample_server: ServeProcess,  # noqa: F811

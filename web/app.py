@@ -83,6 +83,7 @@ ROUTES = [
     Route("/records/{record_id}", views.record_page, name="record"),
     Route("/changes", views.changes_page, name="changes"),
     Route("/changes.atom", views.changes_feed, name="changes_feed"),
+    Route("/watches/{name}.atom", views.watch_feed, name="watch_feed"),
     Route("/status", views.status_page, name="status"),
     Route("/export", views.export, name="export"),
     Route("/api/", views.api_docs, name="api_docs"),
@@ -91,6 +92,8 @@ ROUTES = [
     Route("/api/records/{record_id}", views.api_record, name="api_record"),
     Route("/api/similar/{record_id}", views.api_similar, name="api_similar"),
     Route("/api/changes", views.api_changes, name="api_changes"),
+    Route("/api/watches", views.api_watches, name="api_watches"),
+    Route("/api/watches/{name}", views.api_watch, name="api_watch"),
     Route("/api/status", views.api_status, name="api_status"),
     Mount("/static", StaticFiles(directory=STATIC), name="static"),
 ]

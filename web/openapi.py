@@ -6,6 +6,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from index.fulltext.query import SORTS
 from index.records import AGENCIES, CONTENT_TYPES
 from web.params import MAX_DEPTH, MAX_LIMIT, MAX_QUERY_CHARS
 
@@ -32,13 +33,14 @@ RECORD_ID = {
     "description": "A record id (16 hex digits), its URL or one of its aliases.",
     "schema": {"type": "string"},
 }
+DATE = {"type": "string", "pattern": r"^\d{4}(-\d{1,2}(-\d{1,2})?)?$"}
+SWITCH = {"type": "string", "enum": ["1", "0", "true", "false", "yes", "no", "on", "off"]}
 SEARCH_PARAMETERS = [
     _query(
         "q",
         "The query (words, phrases, AND / OR / NOT, fields such as title: agency: type:, "
-        "dates such as published:2019..2024).",
+        "dates such as published:2019..2024); may be left out when a filter is given.",
         {"type": "string", "maxLength": MAX_QUERY_CHARS},
-        required=True,
     ),
     _query(
         "agency",
@@ -56,9 +58,22 @@ SEARCH_PARAMETERS = [
     _query("until", "Published on or before (YYYY[-MM[-DD]]).", {"type": "string"}),
     _query(
         "sort",
-        "relevance, or date (newest first).",
-        {"type": "string", "enum": ["relevance", "date"], "default": "relevance"},
+        "relevance; date or added (newest first); closing or event (soonest first).",
+        {"type": "string", "enum": list(SORTS), "default": "relevance"},
     ),
+    _query(
+        "language",
+        "Only this language, as a code such as en or es (repeatable).",
+        {"type": "array", "items": {"type": "string"}},
+        explode=True,
+    ),
+    _query("added_since", "First seen by ojp-search on or after (YYYY[-MM[-DD]]).", DATE),
+    _query("open", "1: only funding whose closing date has not passed.", SWITCH),
+    _query("closing_before", "Funding closing on or before (YYYY[-MM[-DD]]).", DATE),
+    _query("upcoming", "1: only events whose last day has not passed.", SWITCH),
+    _query("event_from", "Events on or after (YYYY[-MM[-DD]]).", DATE),
+    _query("event_until", "Events on or before (YYYY[-MM[-DD]]).", DATE),
+    _query("full_text", "1: only records with a readable document.", SWITCH),
     _query(
         "page",
         f"Page number, from 1 (page × limit ≤ {MAX_DEPTH}).",

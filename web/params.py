@@ -1,5 +1,7 @@
 """URL parameters → the library's requests, as the CLI's flags are: ``q agency type since until
-sort page limit`` mean what ``ojp-search search`` and ``export --query`` mean by them.
+sort page limit language added_since open closing_before upcoming event_from event_until
+full_text`` mean what ``ojp-search search`` and ``export --query`` mean by them (a switch such as
+``open`` is on when given as ``1``, ``true``, ``yes`` or ``on``).
 
 Sizes are capped here (a web face's own limits, not search rules): the query's length, how many
 values a repeated parameter takes, the page size and how deep paging goes.
@@ -9,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 from urllib.parse import urlencode
 
 from index.fulltext.searcher import SearchRequest
@@ -21,7 +23,25 @@ MAX_VALUE_CHARS = 40  # an agency, a type, a date, a sort
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 100
 MAX_DEPTH = 1000  # page * limit: paging stops at the 1,000th hit
-SEARCH_KEYS = ("q", "agency", "type", "since", "until", "sort", "page", "limit")
+#: Date parameters, beside ``since`` and ``until`` (the request field of the same name).
+DATE_KEYS = ("added_since", "closing_before", "event_from", "event_until")
+#: Switches: on or off (the request field of the same name).
+SWITCH_KEYS = ("open", "upcoming", "full_text")
+SEARCH_KEYS = (
+    "q",
+    "agency",
+    "type",
+    "since",
+    "until",
+    "sort",
+    "page",
+    "limit",
+    "language",
+    *DATE_KEYS,
+    *SWITCH_KEYS,
+)
+SWITCH_ON = ("1", "true", "yes", "on")
+SWITCH_OFF = ("0", "false", "no", "off")
 EXPORT_FORMATS = ("csv", "jsonl")
 
 
@@ -59,6 +79,13 @@ def whole_number(params: QueryParams, key: str, default: int, high: int) -> int:
     return int(text)
 
 
+def switch(params: QueryParams, key: str) -> bool:
+    value = (one_value(params, key) or "").lower()
+    if value and value not in SWITCH_ON + SWITCH_OFF:
+        raise WebError(f"{key}: use 1 or 0.")
+    return value in SWITCH_ON
+
+
 def query_text(params: QueryParams) -> str:
     return one_value(params, "q", MAX_QUERY_CHARS) or ""
 
@@ -69,6 +96,8 @@ def search_request(params: QueryParams) -> SearchRequest:
     page = whole_number(params, "page", 1, MAX_DEPTH)
     if page * limit > MAX_DEPTH:
         raise WebError(f"page: results stop at the {MAX_DEPTH:,}th hit; add words or filters.")
+    options: dict[str, Any] = {key: one_value(params, key) for key in DATE_KEYS}
+    options.update((key, switch(params, key)) for key in SWITCH_KEYS)
     return SearchRequest(
         query=query_text(params),
         agency=many_values(params, "agency"),
@@ -78,6 +107,8 @@ def search_request(params: QueryParams) -> SearchRequest:
         sort=one_value(params, "sort") or "relevance",
         limit=limit,
         page=page,
+        language=many_values(params, "language"),
+        **options,
     )
 
 
@@ -99,6 +130,9 @@ class SearchState:
         items: list[tuple[str, str]] = [("q", request.query)]
         items += [("agency", a) for a in request.agency]
         items += [("type", t) for t in request.type]
+        items += [("language", t) for t in request.language]
+        items += [(key, "1") for key in SWITCH_KEYS if getattr(request, key)]
+        items += [(key, getattr(request, key)) for key in DATE_KEYS if getattr(request, key)]
         for key, value, default in (
             ("since", request.since, None),
             ("until", request.until, None),

@@ -11,7 +11,19 @@ from urllib.parse import urlsplit
 from index.fulltext.snippets import MARK_END, MARK_START
 from web.shapes import plain_text, strip_control
 
-FACET_LABELS = {"agency": "Agency", "type": "Kind", "year": "Year"}
+FACET_LABELS = {
+    "agency": "Agency",
+    "type": "Kind",
+    "year": "Year",
+    "language": "Language",
+    "added_since": "Added since",
+    "closing_before": "Closing by",
+    "event_from": "Events from",
+    "event_until": "Events until",
+    "open": "Open funding",
+    "upcoming": "Upcoming events",
+    "full_text": "Full text available",
+}
 
 
 def snippet_parts(snippet: str) -> list[tuple[str, bool]]:

@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response, StreamingResponse
 
 from index.datadir import DataDir
+from index.errors import OjpError
 from index.filters import date_bounds
 from index.fulltext.searcher import SearchRequest, search, similar
 from index.labels import FIELD_LABELS, detail_rows, journal_citation
@@ -24,9 +25,11 @@ from web import readers
 from web.errors import WebError, error_answer
 from web.export import MEDIA_TYPES, plan_export, stream_export
 from web.params import (
+    DATE_KEYS,
     DEFAULT_LIMIT,
     MAX_DEPTH,
     MAX_LIMIT,
+    SWITCH_KEYS,
     SearchState,
     export_format,
     one_value,
@@ -79,7 +82,7 @@ async def search_page(request: Request) -> Response:
     state = SearchState.of(search_request_)
     context: dict[str, Any] = {"search": search_request_, "state": state, "data": None}
     context["explain"] = params.get("explain") == "1"
-    if not search_request_.query:
+    if not search_request_.query and not search_request_.filtered:  # the empty search page
         return page(request, "search.html", **context)
     try:
         data = await service(request).call(search_data, search_request_)
@@ -119,8 +122,13 @@ def search_links(
             "label": f"{FACET_LABELS.get(key, key.capitalize())}: {value}",
             "link": state.link(drop=[(key, value)]),
         }
-        for key in ("agency", "type", "since", "until")
+        for key in ("agency", "type", "since", "until", "language", *DATE_KEYS)
         for value in state.values(key)
+    ] + [
+        {"label": FACET_LABELS.get(key, key.replace("_", " ").capitalize()), "link": link}
+        for key in SWITCH_KEYS
+        if state.values(key)
+        for link in [state.link(drop=[(key, None)])]
     ]
     pages = max(1, min(math.ceil(data["total"] / request.limit), MAX_DEPTH // request.limit))
     paging = {
@@ -153,8 +161,8 @@ def search_links(
 async def api_search(request: Request) -> Response:
     try:
         search_request_ = search_request(request.query_params)
-        if not search_request_.query:
-            raise WebError("q: give a query, e.g. q=human+trafficking.")
+        if not search_request_.query and not search_request_.filtered:
+            raise WebError("q: give a query, e.g. q=human+trafficking, or a filter.")
         data = await service(request).call(search_data, search_request_)
     except Exception as exc:
         return error_page(request, exc)
@@ -316,6 +324,57 @@ async def changes_feed(request: Request) -> Response:
 
 async def api_changes(request: Request) -> Response:
     return await changes_view(request, None)
+
+
+# -- saved searches ---------------------------------------------------------------------------
+
+
+def watches_data(data_dir: DataDir) -> dict[str, Any]:
+    """``ojp-search watch list --json``: every saved search."""
+    from index.watches import list_watches
+
+    with readers.reading_store(data_dir) as store:
+        return {"watches": [watch.to_dict() for watch in list_watches(store)]}
+
+
+def watch_data(data_dir: DataDir, name: str) -> dict[str, Any]:
+    """A saved search and its latest events, newest first (reading marks nothing seen: the
+    feed is everyone's, ``watch show --new`` is the operator's)."""
+    from index.watches import get_watch, recent_events
+
+    with readers.reading_store(data_dir) as store:
+        try:
+            watch = get_watch(store, name)
+        except OjpError as exc:
+            raise WebError(exc.message, "not found") from exc
+        events = recent_events(store, name)
+    return {"watch": watch.to_dict(), "events": [event.to_dict() for event in events]}
+
+
+async def api_watches(request: Request) -> Response:
+    try:
+        return JsonAnswer(await service(request).call(watches_data))
+    except Exception as exc:
+        return error_page(request, exc)
+
+
+async def api_watch(request: Request) -> Response:
+    try:
+        data = await service(request).call(watch_data, request.path_params["name"])
+    except Exception as exc:
+        return error_page(request, exc)
+    return JsonAnswer(data)
+
+
+async def watch_feed(request: Request) -> Response:
+    """A saved search as an Atom feed: each record that newly matched, changed or stopped."""
+    try:
+        data = await service(request).call(watch_data, request.path_params["name"])
+    except Exception as exc:
+        return error_page(request, exc)
+    updated = data["events"][0]["at"] if data["events"] else data["watch"]["created"]
+    body = service(request).render("watch.atom", request=request, data=data, updated=updated)
+    return Response(body, media_type="application/atom+xml; charset=utf-8")
 
 
 def now_iso() -> str:

@@ -117,7 +117,9 @@ class Page:
 
     ``body`` is the main content; the ``<h1>`` goes first unless ``body`` holds ``<!--H1-->``,
     which marks where it goes. ``lastmod`` is the sitemap date (None: reached by links only).
-    ``raw`` pages are written as given (legacy pages with their own markup).
+    ``raw`` pages are written as given (legacy pages with their own markup). ``lang`` is the
+    ``<html lang>`` of the page's text ("es" for a Spanish-language item; the chrome stays
+    English, as on the real sites).
     """
 
     path: str
@@ -134,6 +136,7 @@ class Page:
     charset: str = "utf-8"
     raw: str | None = None
     body_class: str = "page-node"
+    lang: str = "en"
 
 
 @dataclass(frozen=True)
@@ -405,7 +408,7 @@ def render_page(page: Page) -> bytes:
     current = page.crumbs[-1][1] if page.crumbs and page.crumbs[-1][0] == page.path else heading
     crumbs = page.crumbs[:-1] if page.crumbs and page.crumbs[-1][0] == page.path else page.crumbs
     text = f"""<!DOCTYPE html>
-<html lang="en" dir="ltr">
+<html lang="{page.lang}" dir="ltr">
 <head>
 <meta charset="{page.charset}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">

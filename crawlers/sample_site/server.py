@@ -25,9 +25,12 @@ Keys are request paths, with their query when they have one (a key with a query 
 query; a key without one matches the path with any query). Redirects answer 301.
 
 Responses: ``ETag`` (a quoted hash of the bytes sent) and ``Last-Modified`` (the file's mtime);
-``If-None-Match`` and ``If-Modified-Since`` answer 304. ``{{BASE_URL}}`` in HTML, XML and text
-files (also inside ``.gz`` files, which are decompressed, substituted and recompressed) becomes
-the server's base URL, so sitemaps and robots.txt carry absolute URLs. ``.gz`` files are sent as
+``If-None-Match`` and ``If-Modified-Since`` answer 304. Two placeholders in HTML, XML and text
+files (also inside ``.gz`` files, which are decompressed, substituted and recompressed) are
+filled in as the file is sent: ``{{BASE_URL}}`` becomes the server's base URL, so sitemaps and
+robots.txt carry absolute URLs, and ``{{NEXT_YEAR}}`` becomes the current UTC year plus one, so
+an open funding opportunity stays open and an upcoming event stays upcoming whatever the year
+(the ETag follows the bytes sent; Last-Modified stays the file's mtime). ``.gz`` files are sent as
 ``application/gzip`` with no ``Content-Encoding``. HTML is ``text/html; charset=utf-8`` unless
 its bytes are not UTF-8 (a legacy page declaring its charset only in ``<meta>``): then the header
 says plain ``text/html`` and the page's ``<meta charset>`` decides.
@@ -42,7 +45,9 @@ import logging
 import shutil
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from email.utils import formatdate, parsedate_to_datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -57,6 +62,7 @@ SITE_ROOT = Path(__file__).resolve().parent / "site"
 
 ROUTES_FILE = "_routes.json"
 BASE_URL_TOKEN = b"{{BASE_URL}}"
+NEXT_YEAR_TOKEN = b"{{NEXT_YEAR}}"
 
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -159,15 +165,26 @@ def file_for(root: Path, path: str, query: str = "") -> Path | None:
     return None
 
 
-def substitute_base_url(body: bytes, suffix: str, base_url: str) -> bytes:
-    """Replace ``{{BASE_URL}}`` in text files (and inside gzipped ones)."""
-    token_value = base_url.encode("ascii")
+def placeholder_values(base_url: str, now: datetime | None = None) -> dict[bytes, bytes]:
+    """What each placeholder becomes: the server's base URL, and next year (by UTC ``now``)."""
+    year = (now or datetime.now(UTC)).year + 1
+    return {BASE_URL_TOKEN: base_url.encode("ascii"), NEXT_YEAR_TOKEN: str(year).encode("ascii")}
+
+
+def replace_placeholders(text: bytes, values: Mapping[bytes, bytes]) -> bytes:
+    for token, value in values.items():
+        text = text.replace(token, value)
+    return text
+
+
+def substitute_placeholders(body: bytes, suffix: str, values: Mapping[bytes, bytes]) -> bytes:
+    """Fill in the placeholders of a text file (and of the text inside a gzipped one)."""
     if suffix in SUBSTITUTED:
-        return body.replace(BASE_URL_TOKEN, token_value)
+        return replace_placeholders(body, values)
     if suffix == ".gz":
         inner = gzip.decompress(body)
-        if BASE_URL_TOKEN in inner:
-            return gzip.compress(inner.replace(BASE_URL_TOKEN, token_value), mtime=0)
+        if any(token in inner for token in values):
+            return gzip.compress(replace_placeholders(inner, values), mtime=0)
     return body
 
 
@@ -227,7 +244,8 @@ class SiteHandler(BaseHTTPRequestHandler):
 
     def send_file(self, path: Path, *, send_body: bool) -> None:
         mtime = path.stat().st_mtime
-        body = substitute_base_url(path.read_bytes(), path.suffix.lower(), self.site.base_url)
+        values = placeholder_values(self.site.base_url)
+        body = substitute_placeholders(path.read_bytes(), path.suffix.lower(), values)
         etag = '"' + hashlib.sha1(body).hexdigest()[:20] + '"'
         if self.is_not_modified(etag, mtime):
             self.send_response(HTTPStatus.NOT_MODIFIED)

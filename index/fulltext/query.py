@@ -6,8 +6,11 @@ for searching (and once more, without bureau synonyms, for highlighting), and th
 built once.
 
 Query language: Whoosh's, with field names (``title: agency: type: topic: author: ncj: doc:
-published: id:``), AND / OR / NOT, phrases and wildcards. ``published:2019..2024`` (also
-``2019-06..2020``, ``2019..``, ``..2020``, ``2021``) becomes one date range. Unbalanced quotes
+published: id:``, the library's ``journal: series: volume: issue: pages: language:`` and the
+dates ``added: closing: event:``), AND / OR / NOT, phrases and wildcards.
+``published:2019..2024`` (also ``2019-06..2020``, ``2019..``, ``..2020``, ``2021``) becomes one
+date range, and so do ``added:``, ``closing:`` and ``event:`` (an event matches when its days
+overlap the range); ``pages:10..50`` is a range of lengths. Unbalanced quotes
 and parentheses are repaired, bureau acronyms and names are synonyms, and a wildcard, prefix, term
 range or fuzzy term expands to at most ``MAX_EXPANSIONS`` terms (the most frequent ones).
 
@@ -18,6 +21,7 @@ before any work is done, and every step before that is linear in the query's len
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import heapq
 import re
@@ -35,11 +39,14 @@ from index.filters import DOCUMENT_TYPE, check_agencies, check_types, date_bound
 from index.fulltext.analysis import AGENCY_NAMES, expand_synonyms
 from index.fulltext.facets import is_date_range
 from index.fulltext.schema import (
+    DATE_FIELDS,
     DOCUMENTED_FIELDS,
     FIELD_ALIASES,
     FIELD_BOOSTS,
+    FULL_TEXT,
     WORD_FIELDS,
     WORDS_FIELD,
+    language_tag,
 )
 from index.fulltext.writer import SearchError
 
@@ -51,7 +58,15 @@ MAX_QUERY_WORDS = 64  # words and operators
 MAX_NESTING = 16  # parentheses within parentheses
 MAX_LIMIT = 1000  # hits per page
 MAX_DEPTH = 10_000  # hits a page may reach down to (deep paging scores everything before it)
-SORTS = ("relevance", "date")
+#: Sorts other than relevance: the column, and whether the largest value comes first. Dates and
+#: "date added" show the newest first; closing and event dates the soonest first.
+SORT_COLUMNS = {
+    "date": ("published", True),
+    "added": ("added", True),
+    "closing": ("closing_sort", False),
+    "event": ("event_sort", False),
+}
+SORTS = ("relevance", *SORT_COLUMNS)
 TEXT_FIELDS = ("title", "summary", "body", "doc", "topics", "authors", WORDS_FIELD)
 DOCUMENT_FIELDS = ("doc",)
 EXAMPLE_QUERY = '"human trafficking"'
@@ -73,6 +88,38 @@ class SearchRequest:
     sort: str = "relevance"
     limit: int = 10
     page: int = 1
+    added_since: str | None = None  # first seen by ojp-search on or after
+    open: bool = False  # funding whose closing date has not passed
+    closing_before: str | None = None  # funding closing on or before
+    upcoming: bool = False  # events whose last day has not passed
+    event_from: str | None = None  # events on or after (any of their days)
+    event_until: str | None = None  # events on or before
+    language: Sequence[str] = ()  # primary language tags ("en", "es")
+    full_text: bool = False  # only records with a readable document
+
+    def date_options(self) -> tuple[tuple[str | None, str], ...]:
+        """Every date option with the flag that gives it (for messages)."""
+        return (
+            (self.since, "--since"),
+            (self.until, "--until"),
+            (self.added_since, "--added-since"),
+            (self.closing_before, "--closing-before"),
+            (self.event_from, "--event-from"),
+            (self.event_until, "--event-until"),
+        )
+
+    @property
+    def filtered(self) -> bool:
+        """True when an option narrows the records (so that no query means every record)."""
+        return bool(
+            self.agency
+            or self.type
+            or self.language
+            or self.open
+            or self.upcoming
+            or self.full_text
+            or any(value for value, _ in self.date_options())
+        )
 
 
 @dataclass(frozen=True)
@@ -99,7 +146,8 @@ class CompiledQuery:
 # -- checking and preparing the query string -------------------------------------------------
 
 _FIELD_PREFIX = re.compile(r"(?:(?<=^)|(?<=[\s(+\-]))([A-Za-z_]+):(?!//)")
-_PUBLISHED = re.compile(r"(?i)\bpublished:(?![\[{])(\S*)")
+_DATE_FIELD = re.compile(r"(?i)\b(published|added|closing|event):(?![\[{])(\S*)")
+_PAGES = re.compile(r"(?i)\bpages:(?![\[{])(\d*)(\.\.)?(\d*)")
 _NCJ_ALONE = re.compile(r"^\s*(?:ncj\s*(?:no\.?|number|#)?\s*:?\s*)?(\d{5,7})\s*$", re.IGNORECASE)
 _OPPORTUNITY_ALONE = re.compile(r"^\s*(o-[a-z]+-\d{4}-\d+)\s*$", re.IGNORECASE)
 _QUOTED = re.compile(r'"[^"]*"')
@@ -183,24 +231,48 @@ def date_range_numbers(text: str, where: str) -> tuple[int, int]:
     return low, high
 
 
+def numeric_range(field: str, low: int | None, high: int | None) -> str:
+    """``field:[low TO high]`` in the query language (an open end left out)."""
+    low_part = f"{low} " if low is not None else ""
+    high_part = f" {high}" if high is not None else ""
+    return f"{field}:[{low_part}TO{high_part}]"
+
+
 def rewrite_dates(text: str) -> str:
-    """``published:2019..2024`` → ``published:[20190000 TO 20249999]`` (one numeric range)."""
+    """``published:2019..2024`` → ``published:[20190000 TO 20249999]`` (one numeric range), and
+    the same for ``added:`` and ``closing:``; ``event:2027`` → the events that overlap 2027
+    (first day before its end, last day after its start); ``pages:10..50`` → a range."""
 
     def to_range(match: re.Match[str]) -> str:
-        value = match.group(1).rstrip(")")
-        rest = match.group(1)[len(value) :]
+        name = match.group(1).lower()
+        value = match.group(2).rstrip(")")
+        rest = match.group(2)[len(value) :]
         low_text, sep, high_text = value.partition("..")
         if not sep:
             high_text = low_text
-        low = date_range_numbers(low_text, "published")[0] if low_text else None
-        high = date_range_numbers(high_text, "published")[1] if high_text else None
+        low = date_range_numbers(low_text, name)[0] if low_text else None
+        high = date_range_numbers(high_text, name)[1] if high_text else None
         if low is None and high is None:
-            raise QueryError(f"bad date '{value}' in published: use YYYY, YYYY-MM or YYYY-MM-DD.")
-        low_part = f"{low} " if low is not None else ""
-        high_part = f" {high}" if high is not None else ""
-        return f"published:[{low_part}TO{high_part}]{rest}"
+            raise QueryError(f"bad date '{value}' in {name}: use YYYY, YYYY-MM or YYYY-MM-DD.")
+        start, end = DATE_FIELDS[name]
+        if start == end:
+            return numeric_range(start, low, high) + rest
+        parts = []
+        if high is not None:
+            parts.append(numeric_range(start, None, high))
+        if low is not None:
+            parts.append(numeric_range(end, low, None))
+        return "(" + " AND ".join(parts) + ")" + rest
 
-    return _PUBLISHED.sub(to_range, text)
+    def to_pages(match: re.Match[str]) -> str:
+        low_text, sep, high_text = match.groups()
+        if not low_text and not high_text:
+            raise QueryError("bad length in pages: use a number or a range, e.g. pages:10..50.")
+        low = int(low_text) if low_text else None
+        high = int(high_text) if high_text else (None if sep else low)
+        return numeric_range("pages", low, high)
+
+    return _PAGES.sub(to_pages, _DATE_FIELD.sub(to_range, text))
 
 
 def prepare_query(text: str) -> str:
@@ -310,10 +382,15 @@ def _has_positions(reader: Any, fieldname: str) -> bool:
 
 
 def is_filter(node: query.Query) -> bool:
-    """A date range, an expansion, or an OR of them (a wildcard word over several fields)."""
-    if is_date_range(node) or isinstance(node, Expansion | query.Every) or node is query.NullQuery:
+    """A numeric range (dates, pages), an expansion, or an OR or AND of them (a wildcard word
+    over several fields, an event's overlap)."""
+    if is_date_range(node) or isinstance(node, Expansion | query.Every | query.NumericRange):
         return True
-    return type(node) is query.Or and all(is_filter(child) for child in node.subqueries)
+    if node is query.NullQuery:
+        return True
+    return type(node) in (query.Or, query.And) and all(
+        is_filter(child) for child in node.subqueries
+    )
 
 
 def lift_filters(q: query.Query) -> tuple[query.Query, bool]:
@@ -369,13 +446,21 @@ def check_request(request: SearchRequest) -> SearchRequest:
     try:
         agencies = check_agencies(request.agency)
         types = check_types(request.type)
-        for value, where in ((request.since, "--since"), (request.until, "--until")):
+        for value, where in request.date_options():
             if value is not None:
                 date_bounds(value, where)
     except UsageError as exc:
         raise QueryError(exc.message) from None
+    languages = []
+    for value in request.language:
+        tag = language_tag(value)
+        if tag is None:
+            raise QueryError(
+                f"unknown language {value.strip()!r}: use a language code, e.g. en or es."
+            )
+        languages.append(tag)
     if request.sort not in SORTS:
-        raise QueryError(f"unknown sort '{request.sort}'. Use relevance or date.")
+        raise QueryError(f"unknown sort '{request.sort}'. Use {', '.join(SORTS)}.")
     if request.limit < 1 or request.page < 1:
         raise QueryError("--limit and --page must be 1 or more.")
     if request.limit > MAX_LIMIT:
@@ -384,12 +469,22 @@ def check_request(request: SearchRequest) -> SearchRequest:
         raise QueryError(
             f"pages reach down to hit {MAX_DEPTH:,} at most; narrow the search or sort by date."
         )
-    return replace(request, agency=agencies, type=types)
+    text = request.query if request.query.strip() or not request.filtered else "*"
+    return replace(
+        request, query=text, agency=agencies, type=types, language=tuple(dict.fromkeys(languages))
+    )
+
+
+def today_number() -> int:
+    """Today (local time) as ``YYYYMMDD``: what "open" and "upcoming" compare with."""
+    return date_number(dt.date.today().isoformat())
 
 
 def build_filter(request: SearchRequest) -> query.Query | None:
-    """Agency, type and date filters (AND of them), or None. With ``document`` among the
-    types, the types are part of the query instead (``compile_query``)."""
+    """Agency, type, language, full-text and date filters (AND of them), or None. With
+    ``document`` among the types, the types are part of the query instead
+    (``compile_query``). "Open" funding closes today or later; an "upcoming" event ends today
+    or later; an event is within ``--event-from`` / ``--event-until`` when one of its days is."""
     parts: list[query.Query] = []
     if request.agency:
         parts.append(query.Or([query.Term("agency", a.lower()) for a in request.agency]))
@@ -399,6 +494,30 @@ def build_filter(request: SearchRequest) -> query.Query | None:
     high = date_range_numbers(request.until, "--until")[1] if request.until else None
     if low is not None or high is not None:
         parts.append(query.NumericRange("published", low, high))
+    if request.language:
+        parts.append(query.Or([query.Term("language", tag) for tag in request.language]))
+    if request.full_text:
+        parts.append(query.Term("fulltext", FULL_TEXT))
+    if request.added_since:
+        low = date_range_numbers(request.added_since, "--added-since")[0]
+        parts.append(query.NumericRange("added", low, None))
+    today = today_number()
+    if request.open or request.closing_before:
+        low = today if request.open else None
+        high = (
+            date_range_numbers(request.closing_before, "--closing-before")[1]
+            if request.closing_before
+            else None
+        )
+        parts.append(query.NumericRange("closing", low, high))
+    if request.upcoming or request.event_from:
+        starts = [today] if request.upcoming else []
+        if request.event_from:
+            starts.append(date_range_numbers(request.event_from, "--event-from")[0])
+        parts.append(query.NumericRange("event_end", max(starts), None))
+    if request.event_until:
+        high = date_range_numbers(request.event_until, "--event-until")[1]
+        parts.append(query.NumericRange("event_start", None, high))
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else query.And(parts)

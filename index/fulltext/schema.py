@@ -10,6 +10,12 @@ vocabulary for "did you mean". ``words`` holds the stemmed terms of all the text
 posting list (ids only), not the union of five lists with positions. ``pairs`` holds each pair of
 adjacent words of each of those fields (``index.fulltext.pairs``): a two-word phrase is one
 short posting list too.
+
+The NCJRS library's own fields (``journal``, ``series``, ``volume``, ``issue``, ``pages``,
+``language``, ``fulltext``) and the dates of funding and events are fields of their own: ``added``
+(when ojp-search first saw the record), ``closing`` (a funding opportunity's closing date, else
+its last deadline) and ``event_start`` / ``event_end`` are ``YYYYMMDD`` numbers like ``published``,
+sortable (``closing_sort``, ``event_sort``: a missing date sorts last, ``NO_DATE``).
 """
 
 from __future__ import annotations
@@ -18,15 +24,16 @@ import re
 from typing import Any
 
 from whoosh.analysis import IDAnalyzer
-from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, FieldType, Schema
-from whoosh.formats import Existence
+from whoosh.columns import NumericColumn
+from whoosh.fields import COLUMN, ID, KEYWORD, NUMERIC, STORED, TEXT, FieldType, Schema
+from whoosh.formats import Existence, Positions
 
 from index.fulltext.analysis import text_analyzer, word_analyzer
 from index.fulltext.pairs import FIELD_SEPARATOR, PairAnalyzer, PairFormat
 from index.records import Record
 
 #: Bump when the schema changes: an index built by another version is rebuilt, not reused.
-INDEX_VERSION = 3
+INDEX_VERSION = 4
 
 #: Fields searched by a query without a field name, and their weights.
 FIELD_BOOSTS: dict[str, float] = {
@@ -60,10 +67,50 @@ FIELD_ALIASES: dict[str, str] = {
     "summary": "summary",
     "body": "body",
     "opportunity": "opportunity",
+    "journal": "journal",
+    "series": "series",
+    "volume": "volume",
+    "issue": "issue",
+    "pages": "pages",
+    "language": "language",
+    "lang": "language",
+    "added": "added",
+    "closing": "closing",
+    "event": "event",
 }
 
 #: The fields listed in "unknown field" errors (the documented ones).
-DOCUMENTED_FIELDS = ("title", "agency", "type", "topic", "author", "ncj", "doc", "published")
+DOCUMENTED_FIELDS = (
+    "title",
+    "agency",
+    "type",
+    "topic",
+    "author",
+    "ncj",
+    "doc",
+    "published",
+    "journal",
+    "series",
+    "volume",
+    "issue",
+    "pages",
+    "language",
+    "added",
+    "closing",
+    "event",
+)
+#: The date fields a query may give a range of (``closing:2027``), and the index fields they
+#: mean: a range of ``event`` is every event that overlaps it.
+DATE_FIELDS = {
+    "published": ("published", "published"),
+    "added": ("added", "added"),
+    "closing": ("closing", "closing"),
+    "event": ("event_start", "event_end"),
+}
+#: A closing or event date a record does not have: sorts after every real date.
+NO_DATE = 99_991_231
+#: ``fulltext`` of a record with a readable document (``--full-text``).
+FULL_TEXT = "yes"
 
 _WORDS = re.compile(r"[^\W\d_]{2,}")
 _DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
@@ -89,6 +136,22 @@ def build_schema(*, store_body: bool = False) -> Schema:
         published=NUMERIC(int, bits=32, stored=False, sortable=True, default=0),
         year=NUMERIC(int, bits=32, sortable=True, default=0),
         published_iso=STORED(),
+        journal=FieldType(Positions(), text),  # searched, not scored by length
+        series=FieldType(Positions(), text),
+        volume=ID(),
+        issue=ID(),
+        pages=NUMERIC(int, bits=32),
+        language=ID(stored=True, analyzer=IDAnalyzer(lowercase=True)),
+        fulltext=ID(),
+        added=NUMERIC(int, bits=32, sortable=True, default=0),
+        closing=NUMERIC(int, bits=32),
+        event_start=NUMERIC(int, bits=32),
+        event_end=NUMERIC(int, bits=32),
+        # Sort columns of their own: a missing date is ``NO_DATE`` and sorts last (a NUMERIC
+        # column reads a missing value as its smallest).
+        closing_sort=COLUMN(NumericColumn("I", default=NO_DATE)),
+        event_sort=COLUMN(NumericColumn("I", default=NO_DATE)),
+        dates_iso=STORED(),
         spell=FieldType(Existence(), word_analyzer(), scorable=True),
         words=FieldType(Existence(), text),
         pairs=FieldType(PairFormat(), PairAnalyzer(WORD_FIELDS)),
@@ -104,6 +167,74 @@ def date_number(iso: str | None) -> int | None:
         return None
     year, month, day = (int(g) if g else 0 for g in match.groups())
     return year * 10000 + month * 100 + day
+
+
+def last_day_number(iso: str | None) -> int | None:
+    """The last ``YYYYMMDD`` a date of any precision may stand for: ``"2019-06"`` → 20190699."""
+    number = date_number(iso)
+    if number is None:
+        return None
+    if number % 10000 == 0:
+        return number + 9999
+    if number % 100 == 0:
+        return number + 99
+    return number
+
+
+def closing_date(record: Record) -> str | None:
+    """A funding opportunity's closing date: its own, else its last application deadline."""
+    details = record.details
+    if details.get("closing_date"):
+        return str(details["closing_date"])
+    deadlines = [
+        str(details[key])
+        for key in ("grants_gov_deadline", "justgrants_deadline")
+        if details.get(key) and date_number(str(details[key]))
+    ]
+    return max(deadlines, key=lambda d: date_number(d) or 0) if deadlines else None
+
+
+def event_span(record: Record) -> tuple[str, str] | None:
+    """An event's first and last day (ISO, as precise as the page says): one date, or an
+    interval ``"2023-09-18/2023-09-19"``."""
+    dates = str(record.details.get("event_dates") or "")
+    if not dates:
+        return None
+    first, _, last = dates.partition("/")
+    if not date_number(first):
+        return None
+    return first, (last if date_number(last) else first)
+
+
+def language_tag(language: str | None) -> str | None:
+    """The primary language subtag, lower case: "en-US" → "en"."""
+    tag = (language or "").strip().split("-")[0].split("_")[0].lower()
+    return tag if tag.isalpha() and 2 <= len(tag) <= 8 else None
+
+
+def has_full_text(record: Record) -> bool:
+    """The record has a readable document: a linked document whose text was read (or the
+    record is that document)."""
+    return any(a.text.strip() for a in record.attachments) or (
+        record.content_type == "document" and bool(record.body.strip())
+    )
+
+
+def page_count(record: Record) -> int | None:
+    """A publication's length in pages, when the page gives it."""
+    match = re.search(r"\d+", str(record.details.get("length_pages") or ""))
+    return int(match.group()) if match else None
+
+
+def record_dates(record: Record, added: str | None) -> dict[str, str]:
+    """The dates a hit shows beside ``published`` (ISO): added, closing, event."""
+    span = event_span(record)
+    dates = {
+        "added": (added or "")[:10],
+        "closing": closing_date(record) or "",
+        "event": "/".join(dict.fromkeys(span)) if span else "",
+    }
+    return {name: value for name, value in dates.items() if value}
 
 
 def spelling_words(record: Record) -> str:
@@ -122,8 +253,8 @@ def display_title(record: Record) -> str:
     return record.title
 
 
-def record_document(record: Record) -> dict[str, Any]:
-    """The Whoosh document of a record."""
+def record_document(record: Record, *, added: str | None = None) -> dict[str, Any]:
+    """The Whoosh document of a record; ``added`` is when it was first seen (ISO)."""
     doc_text = "\n".join(part for a in record.attachments for part in (a.title, a.text) if part)
     doc: dict[str, Any] = {
         "id": record.id,
@@ -151,4 +282,36 @@ def record_document(record: Record) -> dict[str, Any]:
     if number:
         doc["published"] = number
         doc["year"] = number // 10000
+    doc.update(library_fields(record))
+    doc.update(date_fields(record, added))
     return {k: v for k, v in doc.items() if v not in ("", None)}
+
+
+def library_fields(record: Record) -> dict[str, Any]:
+    """The NCJRS library's fields: journal, series, volume, issue, pages, language, full text."""
+    details = record.details
+    return {
+        "journal": str(details.get("journal") or ""),
+        "series": str(details.get("series") or ""),
+        "volume": str(details.get("volume") or "").strip().lower() or None,
+        "issue": str(details.get("issue") or "").strip().lower() or None,
+        "pages": page_count(record),
+        "language": language_tag(record.language),
+        "fulltext": FULL_TEXT if has_full_text(record) else None,
+    }
+
+
+def date_fields(record: Record, added: str | None) -> dict[str, Any]:
+    """``added``, ``closing`` and the event's days as ``YYYYMMDD`` numbers, and the ISO dates a
+    hit shows (``dates_iso``)."""
+    fields: dict[str, Any] = {"added": date_number(added)}
+    closing = closing_date(record)
+    if record.content_type == "funding" and closing:
+        fields["closing"] = fields["closing_sort"] = date_number(closing)
+    span = event_span(record)
+    if span:
+        fields["event_start"], fields["event_end"] = date_number(span[0]), last_day_number(span[1])
+        fields["event_sort"] = fields["event_start"]
+    dates = record_dates(record, added)
+    fields["dates_iso"] = dates or None
+    return fields

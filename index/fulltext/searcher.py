@@ -46,6 +46,7 @@ from index.fulltext.impact import (
 from index.fulltext.query import (
     MAX_EXPANSIONS,
     MAX_LIMIT,
+    SORT_COLUMNS,
     CompiledQuery,
     QueryError,
     SearchRequest,
@@ -84,6 +85,7 @@ __all__ = [
     "SearchRequest",
     "SearchResults",
     "SearchTimeoutError",
+    "matching_ids",
     "search",
     "search_ids",
     "similar",
@@ -124,6 +126,9 @@ class Hit:
     ncj_number: str | None = None
     topics: tuple[str, ...] = ()
     authors: tuple[str, ...] = ()
+    added: str | None = None  # the day ojp-search first saw the record
+    closing: str | None = None  # a funding opportunity's closing date
+    event_dates: str | None = None  # an event's day, or its first and last day ("a/b")
 
     def to_dict(self) -> dict[str, Any]:
         """The hit as every face's JSON shows it (``"type": "hit"`` first)."""
@@ -187,17 +192,29 @@ class SearchContext:
 
 
 def filter_set(context: SearchContext, compiled: CompiledQuery) -> int:
-    """The match set of the request's filters: agency, type and dates from the facet table."""
+    """The match set of the request's filters: agency and type from the facet table, the
+    published range from its sorted dates, the other filters from their posting lists."""
     request, found = compiled.request, context.live
     if request.agency:
         found &= context.facets.value_set("agency", request.agency)
     if request.type and DOCUMENT_TYPE not in request.type:
         found &= context.facets.value_set("type", request.type)
     flt = compiled.filter
-    for part in getattr(flt, "subqueries", [flt]):
-        if isinstance(part, query.NumericRange):
-            found &= match_set(context.searcher, part, context.live, context.facets)
+    for part in flt.subqueries if isinstance(flt, query.And) else [flt]:
+        if _facet_filter(part):
+            continue
+        found &= match_set(context.searcher, part, context.live, context.facets)
+        if not found:
+            break
     return found
+
+
+def _facet_filter(part: query.Query | None) -> bool:
+    """An agency or type filter (answered by the facet table)."""
+    return isinstance(part, query.Or) and all(
+        isinstance(term, query.Term) and term.fieldname in ("agency", "content_type")
+        for term in part.subqueries
+    )
 
 
 def newest_first(table: FacetTable, matches: int, count: int) -> list[tuple[int, float]]:
@@ -218,6 +235,15 @@ def newest_first(table: FacetTable, matches: int, count: int) -> list[tuple[int,
     return [(docnum, 0.0) for docnum in page]
 
 
+def _matches(context: SearchContext, compiled: CompiledQuery) -> int:
+    """The match set of a compiled request: its query's documents that pass its filters."""
+    matched = match_query(compiled.query, context.searcher.schema)
+    found = list_match_set(context.searcher, context.impacts, matched, context.live, context.facets)
+    if compiled.filter is not None and found:
+        found &= filter_set(context, compiled)
+    return found
+
+
 def _ranked(
     context: SearchContext, compiled: CompiledQuery, restrict: int | None = None
 ) -> tuple[int, list[tuple[int, float]], dict[str, dict[str, int]]]:
@@ -228,10 +254,7 @@ def _ranked(
     posting blocks that cannot reach the top).
     """
     searcher, table, request = context.searcher, context.facets, compiled.request
-    matched = match_query(compiled.query, searcher.schema)
-    matches = list_match_set(searcher, context.impacts, matched, context.live, table)
-    if compiled.filter is not None and matches:
-        matches &= filter_set(context, compiled)
+    matches = _matches(context, compiled)
     if restrict is not None:
         matches &= restrict
     total = matches.bit_count()
@@ -241,13 +264,13 @@ def _ranked(
     scored_query, lifted = lift_filters(compiled.query)
     start = (request.page - 1) * request.limit
     end = start + request.limit
-    if isinstance(scored_query, query.Every):  # nothing to score: newest first
+    unscored = isinstance(scored_query, query.Every)
+    if unscored and request.sort in ("relevance", "date"):  # nothing to score: newest first
         return total, newest_first(table, matches, end)[start:end], facets
-    restricted = compiled.filter is not None or lifted or restrict is not None
+    restricted = compiled.filter is not None or lifted or restrict is not None or unscored
     allowed = doc_ids(matches, table.doc_count) if restricted else None
-    if request.sort == "date":
-        newest = sorting.FieldFacet("published", reverse=True)
-        hits = _collect(context, scored_query, end, allowed, sortedby=newest)
+    if request.sort in SORT_COLUMNS:
+        hits = _collect(context, scored_query, end, allowed, sortedby=sort_facet(request.sort))
         page = [(hit.docnum, hit.score or 0.0) for hit in hits[start:end]]
     else:
         scored = top_hits(searcher, context.impacts, scored_query, matches, max(end, RERANK_DEPTH))
@@ -257,6 +280,12 @@ def _ranked(
         # Only the top RERANK_DEPTH move, so every page of one query sees the same order.
         page = (rerank(searcher, scored[:RERANK_DEPTH]) + scored[RERANK_DEPTH:])[start:end]
     return total, page, facets
+
+
+def sort_facet(sort: str) -> sorting.FieldFacet:
+    """The column a sort other than relevance orders by (``SORT_COLUMNS``)."""
+    column, descending = SORT_COLUMNS[sort]
+    return sorting.FieldFacet(column, reverse=descending)
 
 
 class DeadlineCollector(collectors.WrappingCollector):
@@ -341,6 +370,7 @@ def _hits(
     hits = []
     for (_, score), fields in zip(page, stored, strict=True):
         record = records.get(fields["id"])
+        dates = fields.get("dates_iso") or {}
         source = snippet_source(record) if record else SnippetSource(fields.get("summary", ""))
         hits.append(
             Hit(
@@ -355,6 +385,9 @@ def _hits(
                 ncj_number=fields.get("ncj") or None,
                 topics=record.topics if record else (),
                 authors=record.authors if record else (),
+                added=dates.get("added"),
+                closing=dates.get("closing"),
+                event_dates=dates.get("event"),
             )
         )
     return hits
@@ -430,16 +463,26 @@ def search_ids(data_dir: DataDir, request: SearchRequest) -> Iterator[str]:
     with open_snapshot(data_dir) as snapshot:
         searcher = snapshot.searcher
         compiled = compile_query(searcher, request)
-        sortedby = (
-            sorting.FieldFacet("published", reverse=True)
-            if compiled.request.sort == "date"
-            else None
-        )
+        sort = compiled.request.sort
+        sortedby = sort_facet(sort) if sort in SORT_COLUMNS else None
         results = searcher.search(
             compiled.query, filter=compiled.filter, limit=None, sortedby=sortedby
         )
         ids = [searcher.stored_fields(hit.docnum)["id"] for hit in results]
     yield from ids
+
+
+def matching_ids(data_dir: DataDir, request: SearchRequest) -> set[str]:
+    """The ids of every record the request matches (all its words, its filters), unranked: what
+    a saved search matches now."""
+    request = check_request(request)
+    with open_snapshot(data_dir) as snapshot:
+        searcher = snapshot.searcher
+        compiled = compile_query(searcher, request)
+        context = SearchContext(searcher, snapshot.facets, snapshot.live, None, snapshot.impacts)
+        found = _matches(context, compiled)
+        docnums = doc_ids(found, snapshot.facets.doc_count)
+        return {searcher.stored_fields(docnum)["id"] for docnum in sorted(docnums)}
 
 
 def similar(data_dir: DataDir, record_id: str, limit: int = 10) -> SearchResults:

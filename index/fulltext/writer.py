@@ -341,11 +341,11 @@ def _upsert(writer: SegmentWriter, store: Store, ids: Sequence[str]) -> tuple[in
     missing: list[str] = []
     for start in range(0, len(ids), BATCH_SIZE):
         batch = ids[start : start + BATCH_SIZE]
-        records = store.get_many(batch)
-        found = {r.id for r in records}
+        entries = store.index_entries(batch)
+        found = {record.id for record, _ in entries}
         missing.extend(i for i in batch if i not in found)
-        for record in records:
-            writer.update_document(**record_document(record))
+        for record, added in entries:
+            writer.update_document(**record_document(record, added=added))
             done += 1
     return done, missing
 
@@ -354,11 +354,11 @@ def _upsert(writer: SegmentWriter, store: Store, ids: Sequence[str]) -> tuple[in
 
 
 def rebuild_index(store: Store, data_dir: DataDir, *, limitmb: int = 256) -> IndexUpdate:
-    """Build a new generation from ``store.iter_records()`` and swap it in atomically."""
+    """Build a new generation from the store's live records and swap it in atomically."""
     last_seq = store.index_changes(0).last_seq
     path = new_generation_dir(data_dir)
     try:
-        count = build_index(path, store.iter_records(), limitmb=limitmb)
+        count = build_index(path, store.iter_index_entries(), limitmb=limitmb)
         write_state(path, last_seq)
     except BaseException:
         shutil.rmtree(path, ignore_errors=True)
@@ -430,12 +430,13 @@ def new_generation_dir(data_dir: DataDir) -> Path:
 
 def build_index(
     path: Path,
-    records: Iterable[Record],
+    records: Iterable[Record | tuple[Record, str | None]],
     *,
     limitmb: int = 256,
     store_body: bool = False,
 ) -> int:
-    """Write ``records`` into a new Whoosh index in ``path``; returns the document count.
+    """Write ``records`` into a new Whoosh index in ``path``; returns the document count. An
+    item is a record, or a record and when it was first seen (its "date added").
 
     ``limitmb`` bounds the postings held in memory; past it they are spilled to run files.
     """
@@ -443,8 +444,9 @@ def build_index(
     writer = IndexBuilder(ix, limitmb=limitmb)
     count = 0
     try:
-        for record in records:
-            writer.add_document(**record_document(record))
+        for item in records:
+            record, added = item if isinstance(item, tuple) else (item, None)
+            writer.add_document(**record_document(record, added=added))
             count += 1
         writer.commit()
     except BaseException:

@@ -327,6 +327,11 @@ def ojjdp_pages() -> list[Page]:
     ]
 
 
+#: The open opportunity: posted in the past, its deadlines in next year whatever the year is.
+COSSUP_OPPORTUNITY = "/bja/funding/opportunities/o-bja-2026-172614"
+COSSUP_FORUM = "/events/cossup-national-forum"
+
+
 def bja_pages() -> list[Page]:
     return [
         Page(
@@ -334,7 +339,7 @@ def bja_pages() -> list[Page]:
             bureau="bja",
             title="Home",
             h1="Bureau of Justice Assistance",
-            lastmod="2024-02-01",
+            lastmod="2025-10-15",
             share=False,
             body_class="path-frontpage",
             body=paras(
@@ -345,6 +350,11 @@ def bja_pages() -> list[Page]:
             + link_list(
                 [
                     ("/bja/topics", "Topics"),
+                    (
+                        COSSUP_OPPORTUNITY,
+                        "Open: FY26 Comprehensive Opioid, Stimulant, and Substance Use "
+                        "Site-based Program",
+                    ),
                     ("/bja/funding/opportunities/o-bja-2023-171861", "Body-Worn Camera Program"),
                     (
                         "/bja/funding/webinar/fy24-funding-law-enforcement-recording",
@@ -378,6 +388,40 @@ def bja_pages() -> list[Page]:
                     "Applicants must have a body-worn camera policy, or commit to developing one "
                     "with community input, before deploying cameras.",
                 ),
+            ),
+        ),
+        Page(
+            path=COSSUP_OPPORTUNITY,
+            bureau="bja",
+            title="BJA FY26 Comprehensive Opioid, Stimulant, and Substance Use Site-based Program",
+            lastmod="2025-10-15",
+            banner="https",
+            crumbs=((COSSUP_OPPORTUNITY, "Funding"),),
+            # Open: the deadlines say {{NEXT_YEAR}}, which the server fills in.
+            body=opportunity(
+                "O-BJA-2026-172614",
+                "October 15, 2025",
+                "March 3, {{NEXT_YEAR}}",
+                "February 24, {{NEXT_YEAR}}",
+                "March 3, {{NEXT_YEAR}}",
+                "City, township, county, and state governments; federally recognized tribal "
+                "governments",
+                paras(
+                    "With this solicitation, BJA seeks to help communities develop, implement, "
+                    "or expand comprehensive responses to illicit opioids, stimulants, and other "
+                    "substances, reduce drug-related deaths, and promote public safety.",
+                    "Funds may support partnerships between public safety, behavioral health, and "
+                    "public health agencies; law enforcement and first responder diversion to "
+                    "treatment; treatment and recovery support services in jails and reentry "
+                    "programs; and the collection and sharing of real-time drug data. Applicants "
+                    "must describe how people with lived experience will inform the project.",
+                    "Up to 12 awards of up to $1,600,000 each are expected, with a 36-month "
+                    "period of performance. Applicants must register with SAM.gov and "
+                    "Grants.gov before submitting the SF-424 in Grants.gov and the full "
+                    "application in JustGrants.",
+                )
+                + f'<p><a href="{COSSUP_FORUM}">Meet BJA staff and current sites at the COSSUP '
+                "National Forum.</a></p>",
             ),
         ),
         Page(

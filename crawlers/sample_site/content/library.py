@@ -24,6 +24,8 @@ SMART_DOCS = "/smart/sites/g/files/xyckuh231/files/media/document/"
 SAK_PDF = NIJ_DOCS + "250384.pdf"
 RECIDIVISM_PDF = BJS_DOCS + "rpr34s125yfup1217.pdf"
 SEX_OFFENDER_PDF = SMART_DOCS + "recidivismofadultsexualoffenders.pdf"
+#: NCJRS full text in the legacy file tree: /pdffiles1/<bureau>/<NCJ number>.pdf
+TRIBAL_BULLETIN_PDF = "/pdffiles1/ovc/172877.pdf"
 
 NCJRS_HEADER = (
     '<div class="ncjrs-block"><div class="ncjrs-block__title">NCJRS Virtual Library</div>'
@@ -88,12 +90,17 @@ def abstract_page(
     length: str,
     annotation: str,
     abstract: str,
+    series: str = "",
+    downloads: Sequence[tuple[str, str]] = (),
     agencies: Sequence[str] = (),
     similar: Sequence[tuple[str, str]] = (),
     length_label: bool = True,
     body_first: bool = False,
 ) -> str:
-    """The body of an NCJRS Virtual Library abstract page (``<!--H1-->`` marks the title)."""
+    """The body of an NCJRS Virtual Library abstract page (``<!--H1-->`` marks the title).
+
+    ``downloads`` are the full-text files (an abstract without them describes a work the
+    library does not hold online)."""
     meta = [
         drupal_field("ncj-number", "NCJ Number", ncj),
         drupal_field("journal", "Journal", citation) if citation else "",
@@ -102,10 +109,16 @@ def abstract_page(
         drupal_field("length", "Length", length)
         if length_label
         else f'<div class="field--name-field-length">{length}</div>',
+        drupal_field("publication-series", "Publication Series", series) if series else "",
         drupal_field("annotation", "Annotation", annotation),
     ]
     abstract_html = drupal_field("abstract", "Abstract", abstract)
     tail = [
+        '<div class="downloads"><h2>Downloads</h2>'
+        + link_list([(href, f"{label} (PDF)") for href, label in downloads], "downloads__list")
+        + "</div>"
+        if downloads
+        else "",
         drupal_items("agencies", "Agencies", agencies) if agencies else "",
         '<div class="similar"><h2>Similar Publications</h2>' + link_list(similar) + "</div>",
     ]
@@ -795,6 +808,90 @@ def ncjrs_abstracts() -> list[Page]:
                 ],
             ),
         ),
+        *full_text_and_spanish_abstracts(),
+    ]
+
+
+def full_text_and_spanish_abstracts() -> list[Page]:
+    """An abstract with a series and its full text (a PDF the crawl reads), and a
+    Spanish-language one (``<html lang="es">``; labels stay in the site's English template)."""
+    return [
+        Page(
+            path="/ncjrs/virtual-library/abstracts/improving-tribalfederal-prosecution-child-sexual-abuse-cases",
+            bureau="ojp",
+            title="Improving Tribal/Federal Prosecution of Child Sexual Abuse Cases Through Agency Cooperation",
+            lastmod="2018-08-21",
+            banner="https",
+            crumbs=ABSTRACT_CRUMBS,
+            body=abstract_page(
+                ncj="172877",
+                date="September 1999",
+                length="7 pages",
+                series="OVC Bulletin",
+                annotation="This bulletin presents information intended to improve cooperation "
+                "between tribal and federal agencies in handling child sexual abuse cases in "
+                "American Indian communities.",
+                abstract=paras(
+                    "Child sexual abuse cases in Indian Country often present a jurisdictional "
+                    "maze: it can be hard to tell whether tribal or federal officials have "
+                    "jurisdiction, and some cases fall under both. Because jurisdictional lines "
+                    "overlap, law enforcement agencies and service providers may each interview "
+                    "a child victim, and the repeated interviews add to the child’s trauma.",
+                    "Many tribes have responded with multiagency protocols, multidisciplinary "
+                    "teams, children’s advocacy centers, and court appointed special advocate "
+                    "programs. The federal government has added Assistant U.S. Attorneys in "
+                    "districts with large Indian populations and created offices to support "
+                    "tribes. Children’s Justice Act grants help tribes coordinate investigation "
+                    "and prosecution. The bulletin lists national organizations that can help.",
+                ),
+                downloads=[(TRIBAL_BULLETIN_PDF, "Improving Tribal/Federal Prosecution")],
+                agencies=["OVC"],
+                similar=[
+                    (
+                        "/ncjrs/virtual-library/abstracts/what-office-victims-crime",
+                        "What Is the Office for Victims of Crime?",
+                    ),
+                ],
+            ),
+        ),
+        Page(
+            path="/ncjrs/virtual-library/abstracts/que-puede-hacer-si-usted-es-victima-de-un-delito",
+            bureau="ojp",
+            title="¿Qué puede hacer si usted es víctima de un delito?",
+            lastmod="2006-02-14",
+            crumbs=ABSTRACT_CRUMBS,
+            lang="es",
+            body=abstract_page(
+                ncj="211997",
+                date="April 2002",
+                length="2 pages",
+                annotation="Esta es la versión en español del folleto de la Oficina para "
+                "Víctimas del Delito (OVC) que explica los derechos de las víctimas de delitos, "
+                "cómo pueden obtener ayuda y cómo pueden trabajar por un cambio positivo.",
+                abstract=paras(
+                    "La mayoría de los estados han enmendado sus constituciones para garantizar "
+                    "derechos a las víctimas de delitos, como el derecho a ser notificadas de "
+                    "los procesos judiciales, a recibir protección razonable del acusado y a ser "
+                    "escuchadas antes de la sentencia.",
+                    "Los programas de compensación reembolsan a las víctimas los gastos "
+                    "médicos, de salud mental, funerarios y de sueldos perdidos. Los programas "
+                    "de asistencia ofrecen intervención en crisis, consejería, refugio de "
+                    "emergencia, acompañamiento en el proceso penal y transporte. El Fondo "
+                    "Federal para Víctimas del Delito financia muchos de estos programas.",
+                    "Muchas víctimas ayudan a otras como voluntarias en refugios y líneas de "
+                    "crisis o abogando por nuevas leyes. El folleto incluye los datos de "
+                    "contacto de organizaciones nacionales y de las oficinas estatales de "
+                    "compensación y asistencia a víctimas.",
+                ),
+                agencies=["OVC"],
+                similar=[
+                    (
+                        "/ncjrs/virtual-library/abstracts/what-office-victims-crime",
+                        "What Is the Office for Victims of Crime?",
+                    ),
+                ],
+            ),
+        ),
     ]
 
 
@@ -852,6 +949,31 @@ def reports() -> list:
                 "registration agencies focus resources on higher-risk offenders. Treatment "
                 "grounded in cognitive-behavioral approaches is associated with reduced "
                 "recidivism.",
+            ],
+        ),
+        pdf_document(
+            TRIBAL_BULLETIN_PDF,
+            "OVC Bulletin: Improving Tribal/Federal Prosecution of Child Sexual Abuse Cases "
+            "Through Agency Cooperation",
+            [
+                "OVC Bulletin\nImproving Tribal/Federal Prosecution of Child Sexual Abuse Cases "
+                "Through Agency Cooperation\nU.S. Department of Justice, Office of Justice "
+                "Programs, Office for Victims of Crime. NCJ 172877. September 1999.\n\n"
+                "Message From the Director\nThis bulletin presents basic information for "
+                "improving cooperation between tribal and federal agencies in handling child "
+                "sexual abuse cases. Close cooperation between tribal and federal law enforcement "
+                "agencies helps ensure effective investigation and prosecution and spares child "
+                "victims from being interviewed again and again.",
+                "The Children's Justice Act of 1986 makes funds available to improve the handling "
+                "of child abuse cases through a multidisciplinary, coordinated approach. Since "
+                "1989, Children's Justice Act Partnerships for Indian Communities grants have "
+                "helped tribes write child abuse codes, form multidisciplinary teams, and adopt "
+                "protocols that say which agency interviews the child and when.\n"
+                "Recommendation: tribal and federal investigators, prosecutors, and victim "
+                "advocates should agree in writing on how reports are shared and cases referred.",
+                "Resources\nNational Indian Child Welfare Association; National Children's "
+                "Advocacy Center; National Court Appointed Special Advocate Association; "
+                "Tribal Law and Policy Institute; OVC Resource Center.",
             ],
         ),
     ]

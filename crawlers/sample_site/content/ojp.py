@@ -318,6 +318,45 @@ def taxonomy_pages() -> list[Page]:
 def event_pages() -> list[Page]:
     return [
         Page(
+            path="/events/cossup-national-forum",
+            bureau="ojp",
+            title="Comprehensive Opioid, Stimulant, and Substance Use Program National Forum",
+            lastmod="2025-11-04",
+            banner="https",
+            crumbs=(
+                (
+                    "/events/2019-national-opioid-and-emerging-drug-threats-policy-practice-forum",
+                    "Events",
+                ),
+            ),
+            # Upcoming: the dates say {{NEXT_YEAR}}, which the server fills in.
+            body="\n".join(
+                [
+                    drupal_field("event-dates", "Event Dates", "April 14–16, {{NEXT_YEAR}}"),
+                    drupal_field("location", "Location", "Hyatt Regency Crystal City"),
+                    drupal_field(
+                        "address", "Address", "2799 Richmond Highway, Arlington, VA 22202"
+                    ),
+                    paras(
+                        "The Bureau of Justice Assistance invites Comprehensive Opioid, "
+                        "Stimulant, and Substance Use Program (COSSUP) sites, their partners, "
+                        "and practitioners from across the country to the COSSUP National "
+                        "Forum. Over three days, participants will share strategies that connect "
+                        "public safety, behavioral health, and public health responses to "
+                        "substance use.",
+                        "Sessions cover first responder deflection and diversion, treatment and "
+                        "recovery support in jails and reentry, peer recovery support, drug "
+                        "data sharing and emerging drug threats such as xylazine, and how to "
+                        "sustain programs after federal funding ends. Registration is free; "
+                        "space is limited.",
+                    ),
+                    '<p><a href="/bja/funding/opportunities/o-bja-2026-172614">Read BJA’s FY26 '
+                    "COSSUP solicitation.</a></p>",
+                    date_created("November 4, 2025"),
+                ]
+            ),
+        ),
+        Page(
             path="/events/2019-national-opioid-and-emerging-drug-threats-policy-practice-forum",
             bureau="ojp",
             title="2019 National Opioid and Emerging Drug Threats Policy & Practice Forum",
@@ -572,7 +611,7 @@ def about_pages() -> list[Page]:
             bureau="ojp",
             title="Home",
             h1="Office of Justice Programs",
-            lastmod="2025-01-21",
+            lastmod="2025-11-04",
             banner="https-howto",
             share=False,
             body_class="path-frontpage",
@@ -604,6 +643,17 @@ def about_pages() -> list[Page]:
                         "president-congress-and-nation",
                         "Victims of Crime Act Report to the Nation",
                     ),
+                    (
+                        "/ncjrs/virtual-library/abstracts/improving-tribalfederal-prosecution-"
+                        "child-sexual-abuse-cases",
+                        "OVC Bulletin: Improving Tribal/Federal Prosecution",
+                    ),
+                    (
+                        "/ncjrs/virtual-library/abstracts/que-puede-hacer-si-usted-es-victima-de-"
+                        "un-delito",
+                        "¿Qué puede hacer si usted es víctima de un delito? (en español)",
+                    ),
+                    ("/events/cossup-national-forum", "Upcoming: COSSUP National Forum"),
                     ("/news/ojp-blogs", "OJP Blogs"),
                     ("/txtfiles/155063.txt", "NCJRS User’s Guide (text)"),
                 ]
