@@ -28,7 +28,7 @@ from index.fulltext.facets import FACET_FILE
 from index.fulltext.impact import IMPACT_FILE
 from index.fulltext.schema import build_schema, record_document
 from index.fulltext.searcher import SearchRequest, search
-from index.fulltext.snapshot import keep_warm, open_snapshot, stop_keeping_warm
+from index.fulltext.snapshot import keep_warm, open_snapshot, result_cache, stop_keeping_warm
 from index.fulltext.writer import (
     OWNER_FILE,
     STATE_FILE,
@@ -487,3 +487,31 @@ def test_a_kept_snapshot_serves_searches_until_the_index_moves_on(
         stop_keeping_warm(data_dir)
     with open_snapshot(data_dir) as once, open_snapshot(data_dir) as twice:
         assert once is not twice  # without keep_warm: a snapshot per search
+
+
+def test_a_kept_index_answers_a_repeated_search_from_its_cache_until_a_commit(
+    store: Store, data_dir: DataDir
+) -> None:
+    sync(store, [A, B])
+    update_index(store, data_dir)
+    assert result_cache(data_dir) is None  # the CLI: nothing kept between searches
+    keep_warm(data_dir)
+    try:
+        cache = result_cache(data_dir)
+        assert cache is not None
+        first = search(data_dir, SearchRequest("policing OR backlog"))
+        again = search(data_dir, SearchRequest("policing OR backlog"))
+        assert again is first and (cache.hits, cache.misses) == (1, 1)
+        other_page = search(data_dir, SearchRequest("policing OR backlog", limit=1, page=2))
+        assert other_page is not first and cache.misses == 2  # another request, another entry
+        assert [h.title for h in other_page.hits] == [first.hits[1].title]
+
+        changed = make_record("body-cameras", "Body-worn cameras in policing and courts")
+        sync(store, [A, changed, C])
+        update_index(store, data_dir)  # a refresh's commit: the cached answers are of the last one
+        after = search(data_dir, SearchRequest("policing OR backlog"))
+        assert after is not first and cache.misses == 3
+        assert sorted(h.title for h in after.hits) == sorted([A.title, changed.title])
+    finally:
+        stop_keeping_warm(data_dir)
+    assert result_cache(data_dir) is None

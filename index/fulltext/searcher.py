@@ -56,7 +56,7 @@ from index.fulltext.query import (
     relax_question,
     word_queries,
 )
-from index.fulltext.snapshot import open_snapshot
+from index.fulltext.snapshot import Snapshot, open_snapshot, result_cache
 from index.fulltext.snippets import (
     SnippetSource,
     hit_snippet,
@@ -401,33 +401,46 @@ def search(
 ) -> SearchResults:
     """Run one search: the page of hits asked for, facets, and a suggestion when useful."""
     request = check_request(request)  # a bad option is told before the index is opened
+    cache = result_cache(data_dir)
     with open_snapshot(data_dir) as snapshot:
-        searcher = snapshot.searcher
-        compiled = compile_query(searcher, request)
-        context = SearchContext(
-            searcher, snapshot.facets, snapshot.live, time_limit, snapshot.impacts
-        )
-        total, page, facets = _ranked(context, compiled)
-        suggestion, absent = (None, False)
-        if not compiled.exact:
-            suggestion, absent = suggest_query(searcher, relax_question(request.query))
-        corrected = False
-        if suggestion is not None:
-            fixed = compile_query(searcher, replace(compiled.request, query=suggestion))
-            total2, page2, facets2 = _ranked(context, fixed)
-            if total2 == 0:
-                suggestion = None
-            elif total == 0 or (absent and total2 > total):
-                compiled, total, page, facets, corrected = fixed, total2, page2, facets2, True
-        partial = False
-        if total == 0 and not corrected:
-            found = _most_words(context, compiled)
-            if found is not None:
-                compiled, total, page, facets = found
-                partial = True
-        hits = _hits(
-            searcher, data_dir, page, compiled.highlight, documents_first=compiled.documents_first
-        )
+        key = snapshot.key(request) if cache is not None else None
+        found = cache.get(key) if cache is not None else None
+        if found is not None:
+            return found  # type: ignore[no-any-return]
+        results = _search(data_dir, snapshot, request, time_limit)
+    if cache is not None:
+        cache.put(key, results)
+    return results
+
+
+def _search(
+    data_dir: DataDir, snapshot: Snapshot, request: SearchRequest, time_limit: float | None
+) -> SearchResults:
+    """One search on an open snapshot: ranking, suggestion, partial match, hits."""
+    searcher = snapshot.searcher
+    compiled = compile_query(searcher, request)
+    context = SearchContext(searcher, snapshot.facets, snapshot.live, time_limit, snapshot.impacts)
+    total, page, facets = _ranked(context, compiled)
+    suggestion, absent = (None, False)
+    if not compiled.exact:
+        suggestion, absent = suggest_query(searcher, relax_question(request.query))
+    corrected = False
+    if suggestion is not None:
+        fixed = compile_query(searcher, replace(compiled.request, query=suggestion))
+        total2, page2, facets2 = _ranked(context, fixed)
+        if total2 == 0:
+            suggestion = None
+        elif total == 0 or (absent and total2 > total):
+            compiled, total, page, facets, corrected = fixed, total2, page2, facets2, True
+    partial = False
+    if total == 0 and not corrected:
+        found = _most_words(context, compiled)
+        if found is not None:
+            compiled, total, page, facets = found
+            partial = True
+    hits = _hits(
+        searcher, data_dir, page, compiled.highlight, documents_first=compiled.documents_first
+    )
     notice = PARTIAL_NOTICE if partial else None
     return SearchResults(
         total, hits, facets, suggestion, compiled.parsed, corrected, notice, partial

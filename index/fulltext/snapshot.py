@@ -7,12 +7,20 @@ searches and opens a new one only when the live index has moved on (a refresh's 
 facet or impact files written after it, or a rebuild's new generation). A search then pays
 neither the opening of the index nor the loading of its tables. Whoosh's searchers read their
 files with seek-and-read, so a snapshot is never shared between threads.
+
+A kept data dir also has a small cache of finished searches (``ResultCache``), shared by its
+threads and keyed by the commit a search ran on, the day (``--open``, ``--upcoming`` and the
+recency lift depend on it) and the whole checked request: the same search again (the page a
+colleague shared, the back button, paging back) costs a dictionary lookup until the index moves
+on, and a new commit's searches never see an older commit's results.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
-from collections.abc import Iterator
+from collections import OrderedDict
+from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +34,38 @@ from index.fulltext.writer import followed, open_searcher, searcher_path
 
 #: Data dirs whose snapshots are kept open, each with its threads' snapshots.
 _WARM: dict[Path, threading.local] = {}
+#: Finished searches kept per data dir (``ResultCache``).
+RESULTS_KEPT = 256
+
+
+class ResultCache:
+    """The last ``size`` finished searches of one data dir, least recently used out first."""
+
+    def __init__(self, size: int = RESULTS_KEPT) -> None:
+        self.size = size
+        self.hits = self.misses = 0
+        self._found: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> Any | None:
+        with self._lock:
+            found = self._found.get(key)
+            if found is None:
+                self.misses += 1
+                return None
+            self._found.move_to_end(key)
+            self.hits += 1
+            return found
+
+    def put(self, key: Hashable, value: Any) -> None:
+        with self._lock:
+            self._found[key] = value
+            self._found.move_to_end(key)
+            while len(self._found) > self.size:
+                self._found.popitem(last=False)
+
+
+_RESULTS: dict[Path, ResultCache] = {}
 
 
 def _stamp(path: Path) -> tuple[int, int] | None:
@@ -55,6 +95,10 @@ class Snapshot:
             and self.searcher.up_to_date()
             and table_stamps(self.path) == self.tables
         )
+
+    def key(self, request: Hashable) -> Hashable:
+        """What identifies a search on this commit today (``ResultCache``)."""
+        return self.path, self.facets.key, self.tables, dt.date.today(), request
 
     def close(self) -> None:
         if self._close is not None:
@@ -92,13 +136,23 @@ def load_snapshot(data_dir: DataDir) -> Snapshot:
 
 
 def keep_warm(data_dir: DataDir) -> None:
-    """Keep snapshots of ``data_dir``'s index open between searches, one per thread."""
-    _WARM.setdefault(data_dir.root.resolve(), threading.local())
+    """Keep snapshots of ``data_dir``'s index open between searches, one per thread, and a cache
+    of finished searches."""
+    root = data_dir.root.resolve()
+    _WARM.setdefault(root, threading.local())
+    _RESULTS.setdefault(root, ResultCache())
 
 
 def stop_keeping_warm(data_dir: DataDir) -> None:
     """Open a snapshot per search again; the kept ones close as their threads let go."""
-    _WARM.pop(data_dir.root.resolve(), None)
+    root = data_dir.root.resolve()
+    _WARM.pop(root, None)
+    _RESULTS.pop(root, None)
+
+
+def result_cache(data_dir: DataDir) -> ResultCache | None:
+    """The cache of finished searches of a kept data dir (None when it is not kept warm)."""
+    return _RESULTS.get(data_dir.root.resolve()) if _RESULTS else None
 
 
 @contextmanager
