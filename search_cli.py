@@ -749,18 +749,29 @@ def export_command(
         str | None,
         typer.Option("--changed-since", help="Added or changed on or after (YYYY[-MM[-DD]])."),
     ] = None,
+    language: LanguageOption = None,
+    added_since: AddedSinceOption = None,
+    open_only: OpenOption = False,
+    closing_before: ClosingBeforeOption = None,
+    upcoming: UpcomingOption = False,
+    event_from: EventFromOption = None,
+    event_until: EventUntilOption = None,
+    full_text: FullTextOption = False,
     data_dir: DataDirOption = None,
 ) -> None:
     """Export live records from the store as JSON Lines, CSV, a JSON array (UTF-8), an Excel
     workbook for people (xlsx), or citations for reference managers (RIS, BibTeX, CSL-JSON)."""
     from index.export import (
+        INDEX_FILTERS,
         RecordFilter,
         check_target,
         export_records,
+        export_search,
         format_for,
         select_records,
     )
     from index.filters import Filters
+    from index.fulltext.query import check_request
 
     target = Path(output) if output and output != "-" else None
     fmt = format_for(target, fmt)
@@ -773,9 +784,13 @@ def export_command(
         until=until,
         changed_since=changed_since,
     )
+    chosen = search_filters(locals())
+    wanted = export_search(query, **{name: chosen[name] for name in INDEX_FILTERS})
+    if wanted is not None:
+        check_request(wanted)  # a bad date or language is told before anything is written
     resolved = resolve_data_dir(data_dir)
     with open_existing_store(resolved) as store:
-        records = select_records(store, RecordFilter.from_filters(filters), resolved, query)
+        records = select_records(store, RecordFilter.from_filters(filters), resolved, wanted)
         try:
             terminal = sys.stdout.isatty()
             stdout = TerminalSafe(sys.stdout) if terminal else sys.stdout

@@ -37,6 +37,7 @@ from index.records import LIST_FIELDS, Record, record_field_names
 
 if TYPE_CHECKING:
     from index.datadir import DataDir
+    from index.fulltext.query import SearchRequest
     from index.store import Store
 
 __all__ = [
@@ -130,12 +131,42 @@ class RecordFilter:
         return clauses, params
 
 
+#: Search filters only the index answers (dates and fields the store keeps inside the record).
+INDEX_FILTERS = (
+    "language",
+    "added_since",
+    "open",
+    "closing_before",
+    "upcoming",
+    "event_from",
+    "event_until",
+    "full_text",
+)
+
+
+def export_search(query: str | None, **index_filters: Any) -> SearchRequest | None:
+    """The search an export goes through: its query and the filters only the index answers
+    (``INDEX_FILTERS``); None when there is neither (the store alone selects)."""
+    from index.fulltext.query import SearchRequest
+
+    chosen = {name: value for name, value in index_filters.items() if value}
+    unknown = set(chosen) - set(INDEX_FILTERS)
+    if unknown:
+        raise ValueError(f"not index filters: {', '.join(sorted(unknown))}")
+    if not query and not chosen:
+        return None
+    return SearchRequest(query=query or "", **chosen)
+
+
 def select_records(
-    store: Store, where: RecordFilter, data_dir: DataDir | None = None, query: str | None = None
+    store: Store,
+    where: RecordFilter,
+    data_dir: DataDir | None = None,
+    query: str | SearchRequest | None = None,
 ) -> Iterator[Record]:
     """The live records to export, read in batches (constant memory): by id, or with a search
-    ``query`` the records it matches in the search's order (the index says which, the store
-    gives the records)."""
+    (a query, or a ``SearchRequest`` from ``export_search``) the records it matches in the
+    search's order (the index says which, the store gives the records)."""
     if query is None:
         yield from store.iter_records(where=where)
         return
@@ -143,7 +174,8 @@ def select_records(
 
     if data_dir is None:
         raise ValueError("a query needs the data dir of its index")
-    ids = search_ids(data_dir, SearchRequest(query=query))
+    request = query if isinstance(query, SearchRequest) else SearchRequest(query=query)
+    ids = search_ids(data_dir, request)
     while chunk := list(islice(ids, JOIN_BATCH)):
         by_id = {r.id: r for r in store.iter_records(where=replace(where, ids=chunk))}
         yield from (by_id[i] for i in chunk if i in by_id)

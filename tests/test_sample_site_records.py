@@ -222,6 +222,11 @@ def test_funding_by_its_closing_date(
     # ``closing:`` is a field too.
     hits, _ = refreshed.search(capsys, f"closing:{next_year}")
     assert paths(hits) == ["/bja/funding/opportunities/o-bja-2026-172614"]
+    # ... and export takes the same filters.
+    code, out, err = cli(capsys, "export", "--open", "--format", "jsonl", *refreshed.data)
+    assert code == 0, err
+    exported = [json.loads(line) for line in out.splitlines()]
+    assert [r["opportunity_id"] for r in exported] == ["O-BJA-2026-172614"]
 
 
 def test_events_by_their_own_dates(

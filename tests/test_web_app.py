@@ -20,7 +20,7 @@ from index.datadir import DataDir
 from index.fulltext.writer import rebuild_index
 from index.store import Store
 from tests.store_builders import fetched, make_record, outcome, run_crawl
-from tests.web.support import hostile_data, sample_data  # noqa: F401  (fixtures)
+from tests.web.support import hostile_data, run_cli, sample_data  # noqa: F401  (fixtures)
 from web.app import create_app
 
 pytestmark = pytest.mark.xdist_group("web")
@@ -216,3 +216,33 @@ def test_hostile_text_is_inert_in_the_feed(hostile_client: TestClient) -> None:
     hrefs = [link.get("href", "") for link in root.iter(f"{ATOM}link")]
     assert all(href.startswith("http") for href in hrefs)
     assert not CONTROLS.search(feed.decode())
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"open": "1"},
+        {"upcoming": "1", "type": "event"},
+        {"q": "delito", "language": "es"},
+        {"q": "recidivism", "full_text": "1"},
+    ],
+)
+def test_the_export_of_a_filtered_search_is_the_cli_export(
+    client: TestClient,
+    sample_data: DataDir,  # noqa: F811
+    params: dict[str, str],
+) -> None:
+    """The download link of a search with funding, event, language or full-text filters writes
+    exactly what `ojp-search export` writes for the same flags."""
+    flags = {"open": "--open", "upcoming": "--upcoming", "full_text": "--full-text"}
+    args: list[str] = []
+    for key, value in params.items():
+        if key in flags:
+            args.append(flags[key])
+        else:
+            args += [{"q": "--query"}.get(key, f"--{key}"), value]
+    answer = client.get("/export", params={**params, "format": "jsonl"})
+    assert answer.status_code == 200
+    expected = run_cli("export", *args, "--format", "jsonl", "--data-dir", str(sample_data.root))
+    assert answer.content == expected.stdout
+    assert 1 <= answer.content.count(b"\n") < 10  # the filter narrowed the export

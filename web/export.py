@@ -11,10 +11,16 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from index.datadir import DataDir
-from index.export import RecordFilter, select_records, write_records
+from index.export import (
+    INDEX_FILTERS,
+    RecordFilter,
+    export_search,
+    select_records,
+    write_records,
+)
 from index.filters import Filters
 from index.fulltext.searcher import SearchRequest, search
 from index.records import Record
@@ -28,10 +34,10 @@ MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson;
 
 @dataclass(frozen=True)
 class ExportPlan:
-    """What to export: the records a search ``query`` matches (None: every record) under the
-    store filter ``ojp-search export --agency --type --since --until`` builds."""
+    """What to export: the records a search matches (None: every record) under the store
+    filter ``ojp-search export --agency --type --since --until`` builds."""
 
-    query: str | None
+    search: SearchRequest | None
     where: RecordFilter
     fmt: str
 
@@ -44,14 +50,17 @@ def plan_export(data_dir: DataDir, request: SearchRequest, fmt: str) -> ExportPl
     )
     with reading_store(data_dir):
         pass
-    if request.query:
-        search(data_dir, SearchRequest(query=request.query, limit=1))
-    return ExportPlan(request.query or None, RecordFilter.from_filters(filters), fmt)
+    wanted = export_search(
+        request.query, **{name: getattr(request, name) for name in INDEX_FILTERS}
+    )
+    if wanted is not None:
+        search(data_dir, replace(wanted, limit=1))
+    return ExportPlan(wanted, RecordFilter.from_filters(filters), fmt)
 
 
 def planned_records(store: Store, data_dir: DataDir, plan: ExportPlan) -> Iterator[Record]:
     """The records, as ``select_records`` gives them to ``ojp-search export``."""
-    return select_records(store, plan.where, data_dir, plan.query)
+    return select_records(store, plan.where, data_dir, plan.search)
 
 
 class _Stopped(Exception):
