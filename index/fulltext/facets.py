@@ -47,7 +47,7 @@ DATE_FIELD = "published"
 # -- match sets ------------------------------------------------------------------------------
 
 
-def _scatter(buf: bytearray, ids: Iterable[int]) -> None:
+def scatter(buf: bytearray, ids: Iterable[int]) -> None:
     """Set ``buf[i] = 1`` for every i (a C-level loop)."""
     deque(map(buf.__setitem__, ids, repeat(1)), maxlen=0)
 
@@ -85,7 +85,7 @@ def term_docs(reader: Any, fieldname: str, text: Any) -> int:
         except TermNotFound:
             continue
         for ids in _block_ids(matcher):
-            _scatter(buf, map(base.__add__, ids) if base else ids)
+            scatter(buf, map(base.__add__, ids) if base else ids)
     return int.from_bytes(buf, "little")
 
 
@@ -134,7 +134,7 @@ def match_set(searcher: Any, q: query.Query, live: int, table: FacetTable | None
             return docs(node.child)
         # Phrases, ranges and anything else: Whoosh's own matcher.
         buf = bytearray(reader.doc_count_all())
-        _scatter(buf, node.docs(searcher))
+        scatter(buf, node.docs(searcher))
         return int.from_bytes(buf, "little") & live
 
     return docs(q)
@@ -200,7 +200,7 @@ class FacetTable:
         start = bisect_left(self.dates, low) if low is not None else 0
         end = bisect_right(self.dates, high) if high is not None else len(self.dates)
         buf = bytearray(self.doc_count)
-        _scatter(buf, self.date_docs[start:end])
+        scatter(buf, self.date_docs[start:end])
         return int.from_bytes(buf, "little")
 
     def value_set(self, facet: str, wanted: Iterable[str]) -> int:
