@@ -515,3 +515,33 @@ def test_a_kept_index_answers_a_repeated_search_from_its_cache_until_a_commit(
     finally:
         stop_keeping_warm(data_dir)
     assert result_cache(data_dir) is None
+
+
+def test_sorting_by_closing_and_event_dates_across_commits_without_them(
+    store: Store, data_dir: DataDir
+) -> None:
+    """An index whose records have no closing or event date (a site without funding, most
+    refreshes' commits) still sorts by them: such records come after the dated ones."""
+    sync(store, [A, B])
+    update_index(store, data_dir)  # a segment without any funding or event
+    for sort in ("closing", "event", "added"):
+        hits = search(data_dir, SearchRequest("dna OR cameras", sort=sort)).hits
+        assert {h.title for h in hits} == {A.title, B.title}
+    grant = make_record(
+        "grant-dna",
+        "DNA capacity grants",
+        content_type="funding",
+        details={"closing_date": "2031-05-01"},
+    )
+    forum = make_record(
+        "forum-dna",
+        "DNA forum",
+        content_type="event",
+        details={"event_dates": "2031-02-03/2031-02-04"},
+    )
+    sync(store, [A, B, grant, forum])
+    update_index(store, data_dir)  # a second segment, with them
+    for sort, first in (("closing", grant.title), ("event", forum.title)):
+        hits = search(data_dir, SearchRequest("dna", sort=sort, limit=10)).hits
+        assert hits[0].title == first
+        assert {h.title for h in hits[1:]} == {A.title, grant.title, forum.title} - {first}

@@ -303,8 +303,11 @@ def library_fields(record: Record) -> dict[str, Any]:
 
 def date_fields(record: Record, added: str | None) -> dict[str, Any]:
     """``added``, ``closing`` and the event's days as ``YYYYMMDD`` numbers, and the ISO dates a
-    hit shows (``dates_iso``)."""
-    fields: dict[str, Any] = {"added": date_number(added)}
+    hit shows (``dates_iso``). Every document has a value in the sort columns (``NO_DATE``
+    when it has no such date): Whoosh writes a column only for a segment where some document
+    has it, and sorting a segment without the column fails."""
+    fields: dict[str, Any] = {"added": date_number(added), "closing_sort": NO_DATE}
+    fields["event_sort"] = NO_DATE
     closing = closing_date(record)
     if record.content_type == "funding" and closing:
         fields["closing"] = fields["closing_sort"] = date_number(closing)
