@@ -1360,9 +1360,7 @@ def watch_list_command(json_output: JsonOption = False, data_dir: DataDirOption 
         table.add_column(column, no_wrap=column != "Search")
     for watch in watches:
         data = watch.to_dict()
-        shown = " ".join(
-            [data["query"], *(f"--{k.replace('_', '-')} {v}" for k, v in flag_values(data))]
-        )
+        shown = " ".join([data["query"], *filter_flags(data)])
         table.add_row(
             strip_control(watch.name),
             strip_control(shown),
@@ -1375,14 +1373,14 @@ def watch_list_command(json_output: JsonOption = False, data_dir: DataDirOption 
     Console(highlight=False, markup=False).print(table)
 
 
-def flag_values(watch: dict[str, Any]) -> list[tuple[str, str]]:
-    """A saved search's filters as the flags that would give them (``--type event``)."""
-    names = {"type": "type", "open": "open"}
+def filter_flags(watch: dict[str, Any]) -> list[str]:
+    """A saved search's filters as the flags that give them (``--type event``, ``--open``):
+    each request field is its flag's name."""
     out = []
     for key, value in watch["filters"].items():
-        name = names.get(key, key)
+        flag = "--" + key.replace("_", "-")
         for item in value if isinstance(value, list) else [value]:
-            out.append((name, "" if item is True else str(item)))
+            out.append(flag if item is True else f"{flag} {item}")
     return out
 
 
