@@ -198,3 +198,36 @@ def test_saved_search_mistakes_are_one_line(
     assert code in (search_cli.ExitCode.USAGE, search_cli.ExitCode.NOT_FOUND)
     assert out == ""
     assert err.startswith(message) and err.count("\n") == 1, err
+
+
+def test_a_saved_search_that_cannot_run_is_reported_and_the_others_are_checked(
+    tmp_path: Path,
+) -> None:
+    """A saved search whose query this version no longer takes (here: written by hand with an
+    unknown field) is reported with its error and left as it was; the others are checked."""
+    from index.database import execute
+    from index.fulltext.query import SearchRequest
+    from index.fulltext.writer import update_index
+    from index.store import Store
+    from index.watches import add_watch, check_watches, encode_request
+    from tests.store_builders import fetched, make_record, run_crawl
+
+    data_dir = DataDir(tmp_path / "data").ensure()
+    with Store.open(data_dir) as store:
+        first = make_record("dna-one", title="DNA backlog reduction")
+        run_crawl(store, [fetched(first)])
+        update_index(store, data_dir)
+        add_watch(store, data_dir, "dna", SearchRequest("dna"))
+        with store.write() as conn:
+            execute(
+                conn,
+                "INSERT INTO watches (name, request, created, checked, last_seq) "
+                "VALUES ('old', :r, 'then', 'then', 0)",
+                {"r": encode_request(SearchRequest("colour:red"))},
+            )
+        second = make_record("dna-two", title="DNA testing grants")
+        run_crawl(store, [fetched(first), fetched(second)])
+        update_index(store, data_dir)
+        checks = {check.name: check for check in check_watches(store, data_dir, run_id=2)}
+    assert checks["dna"].new == [second.id] and checks["dna"].error is None
+    assert checks["old"].error is not None and checks["old"].error.startswith("unknown field")
