@@ -97,7 +97,6 @@ def small_lists(monkeypatch: pytest.MonkeyPatch) -> None:
     lists of three documents or fewer read whole."""
     monkeypatch.setattr(impact, "MIN_DF", 2)
     monkeypatch.setattr(impact, "FIRST_CHUNK", 2)
-    monkeypatch.setattr(impact, "SMALL_LIST", 3)  # a query of one long list and short ones
 
 
 words = st.lists(st.sampled_from(VOCABULARY), max_size=12).map(" ".join)
@@ -129,22 +128,19 @@ queries = st.one_of(
     texts=st.lists(queries, min_size=1, max_size=4),
     count=st.integers(1, 12),
     kept=st.integers(0, 2**30),
-    depth=st.sampled_from([2, 8, 32768]),
-    doubtful=st.sampled_from([0, 2, 64]),
+    min_df=st.sampled_from([2, 3, 10**6]),
 )
 def test_top_hits_equal_exhaustive_scoring(
     docs: list[tuple[str, str, list[str]]],
     texts: list[str],
     count: int,
     kept: int,
-    depth: int,
-    doubtful: int,
+    min_df: int,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # How far sorted access goes before random access, and how many doubtful documents are
-    # looked up: every path of the threshold algorithm must give the exhaustive ranking.
-    monkeypatch.setattr(impact, "NRA_DEPTH", depth)
-    monkeypatch.setattr(impact, "DOUBTFUL", doubtful)
+    # Every term stored, some stored and some scored when the query needs them, or none
+    # stored: lists from the file and lists scored now must both give the exhaustive ranking.
+    monkeypatch.setattr(impact, "MIN_DF", min_df)
     records = [record(n, t, s, " ".join(b)) for n, (t, s, b) in enumerate(docs)]
     with indexed(records) as (searcher, path):
         table = impact.load_impact_table(path, searcher.reader())

@@ -7,8 +7,8 @@ size of its match set; the ranking only has to find the top hits (Whoosh's block
 
 Facet counts come from a *facet table* written beside the index after each commit
 (``ojp-facets.pickle``): per facet (agency, type, year) its values and one code byte per
-document (0: no value or deleted). Counting a facet is one ``&`` with the match set and one
-``bytes.count`` per value: nothing per hit, no column read per request. The table also holds
+document (0: no value or deleted). Counting a facet is one vectorised count of the codes of the
+matched documents: nothing per hit, no column read per request. The table also holds
 the documents sorted by date, so a date range or a ``--since`` / ``--until`` filter is two
 binary searches and a slice, never an expansion into the date field's terms. A table that does not
 match the index's segments (a commit whose table was not written yet) is computed in memory.
@@ -24,10 +24,11 @@ from bisect import bisect_left, bisect_right
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from itertools import accumulate, compress, repeat
+from itertools import accumulate, repeat
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from whoosh import query
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
@@ -50,6 +51,18 @@ DATE_FIELD = "published"
 def scatter(buf: bytearray, ids: Iterable[int]) -> None:
     """Set ``buf[i] = 1`` for every i (a C-level loop)."""
     deque(map(buf.__setitem__, ids, repeat(1)), maxlen=0)
+
+
+def doc_set(docs: Any, doc_count: int) -> int:
+    """The match set of an array of document numbers (one vectorised scatter)."""
+    buf = np.zeros(doc_count, np.uint8)
+    buf[docs] = 1
+    return int.from_bytes(buf.data, "little")
+
+
+def doc_mask(matches: int, doc_count: int) -> Any:
+    """A match set as an array of booleans, one per document."""
+    return np.frombuffer(matches.to_bytes(doc_count, "little"), np.bool_)
 
 
 def _block_ids(matcher: Any) -> Iterator[Iterable[int]]:
@@ -91,7 +104,7 @@ def term_docs(reader: Any, fieldname: str, text: Any) -> int:
 
 def doc_ids(matches: int, doc_count: int) -> set[int]:
     """The document numbers of a match set."""
-    return set(compress(range(doc_count), matches.to_bytes(doc_count, "little")))
+    return set(np.flatnonzero(doc_mask(matches, doc_count)).tolist())
 
 
 def match_set(searcher: Any, q: query.Query, live: int, table: FacetTable | None = None) -> int:
@@ -199,9 +212,7 @@ class FacetTable:
         """The match set of the documents published from ``low`` to ``high`` (inclusive)."""
         start = bisect_left(self.dates, low) if low is not None else 0
         end = bisect_right(self.dates, high) if high is not None else len(self.dates)
-        buf = bytearray(self.doc_count)
-        scatter(buf, self.date_docs[start:end])
-        return int.from_bytes(buf, "little")
+        return doc_set(np.frombuffer(self.date_docs, np.uint32)[start:end], self.doc_count)
 
     def value_set(self, facet: str, wanted: Iterable[str]) -> int:
         """The match set of the documents whose ``facet`` is one of ``wanted``."""
@@ -215,12 +226,14 @@ class FacetTable:
     def count(self, matches: int) -> dict[str, dict[str, int]]:
         """Facet counts of a match set: value → documents, most frequent first (years newest
         first)."""
-        selected = matches * 0xFF  # every matched document's byte becomes 0xFF
+        # A matched document keeps its code, the others count as 0 (no value): one vectorised
+        # count per facet.
+        selected = doc_mask(matches, self.doc_count).view(np.uint8)
         facets: dict[str, dict[str, int]] = {}
         for facet, names in self.values.items():
-            codes = int.from_bytes(self.codes[facet], "little") & selected
-            picked = codes.to_bytes(self.doc_count, "little")
-            counts = [(name, picked.count(n + 1)) for n, name in enumerate(names)]
+            codes = np.frombuffer(self.codes[facet], np.uint8)
+            counted = np.bincount(codes * selected, minlength=len(names) + 1).tolist()
+            counts = [(name, counted[n + 1]) for n, name in enumerate(names)]
             counts = [(name, c) for name, c in counts if c]
             if facet == "year":
                 counts.sort(key=lambda kv: kv[0], reverse=True)

@@ -19,12 +19,13 @@ typed without a field is scored from the ``pairs`` field (``index.fulltext.pairs
 
 ``top_hits`` splits the scored query into units whose scores add up (AND, OR and NOT of words,
 fielded terms, phrases), takes the documents from the query's match set (``list_match_set``:
-AND semantics, filters, date ranges) and finds the best: one list is read best first until
-enough match; one long list with short ones (a word and its authors term) reads the short ones
-whole and the long one only as far as needed; several long lists run Fagin's threshold
-algorithm, with random access to each list's matching documents gathered in C-level passes.
-It returns None for a query of another shape (synonym groups, boosts, longer phrases, fields
-without lists) and the caller scores exhaustively.
+AND semantics, filters, date ranges) and finds the best. One list is read best first until
+enough documents match. Several lists are added into one array of scores by document, a
+vectorised pass per list over its memory-mapped documents, and the best are partitioned out:
+the lists hold every document of their term, so the sums are exact, and adding 200,000 entries
+costs about a millisecond, where a threshold algorithm in Python spent most of a search's time
+on its bookkeeping (bench/RESULTS.md). It returns None for a query of another shape (synonym
+groups, boosts, longer phrases, fields without lists) and the caller scores exhaustively.
 """
 
 from __future__ import annotations
@@ -37,17 +38,15 @@ import pickle
 import shutil
 import struct
 from array import array
-from bisect import bisect_left, bisect_right
-from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
-from itertools import accumulate, chain, compress, groupby, repeat
-from itertools import count as itertools_count
+from itertools import accumulate, groupby
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from whoosh import query
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
@@ -55,7 +54,7 @@ from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
-from index.fulltext.facets import index_key, match_set, merge_word_terms, scatter
+from index.fulltext.facets import doc_set, index_key, match_set, merge_word_terms
 from index.fulltext.pairs import MAX_FREQUENCY, pair_term, split_weight
 from index.fulltext.schema import FIELD_BOOSTS, PAIRS_FIELD, WORD_FIELDS, WORDS_FIELD
 
@@ -73,14 +72,7 @@ ALL_FIELDS = "*"
 PHRASE = "phrase"
 #: Fields whose phrases Whoosh may score itself within the fast path (short texts).
 SMALL_FIELDS = ("authors",)
-#: Documents of each list the threshold algorithm reads without random access before it
-#: gathers every list's matching documents.
-NRA_DEPTH = 32768
-#: Documents in doubt whose missing scores are looked up in the unread lists, at most.
-DOUBTFUL = 4096
-#: Lists up to this long are read whole when a query has one longer list.
-SMALL_LIST = 4096
-#: The first chunk read from each list; each round reads twice as much.
+#: The first chunk of a single list read for a query; each next one is twice as long.
 FIRST_CHUNK = 128
 _HEADER = struct.Struct("<8sQ")  # magic (with the format's version), header length
 _MAGIC = b"ojpimp03"
@@ -623,23 +615,21 @@ class ImpactTable:
                 return entry
         return None
 
-    def runs(self, where: tuple[int, int, int, int], first: int, stop: int) -> tuple[array, array]:
-        """Run scores and run lengths ``first`` to ``stop`` of a list."""
+    def runs(self, where: tuple[int, int, int, int]) -> tuple[Any, Any]:
+        """A list's run scores (float64) and run lengths (uint32): views of the mapped file."""
         _, _, run_at, run_count = where
-        stop = min(stop, run_count)
-        scores, lengths = array("d"), array("I")
-        if first < stop:
-            at = self.places["scores"][0] + 8 * (run_at + first)
-            scores.frombytes(self.data[at : at + 8 * (stop - first)])
-            at = self.places["runs"][0] + 4 * (run_at + first)
-            lengths.frombytes(self.data[at : at + 4 * (stop - first)])
+        scores = np.frombuffer(
+            self.data, np.float64, run_count, self.places["scores"][0] + 8 * run_at
+        )
+        lengths = np.frombuffer(
+            self.data, np.uint32, run_count, self.places["runs"][0] + 4 * run_at
+        )
         return scores, lengths
 
-    def docs(self, where: tuple[int, int, int, int], start: int, stop: int) -> array:
-        docs = array("I")
-        at = self.places["docs"][0] + 4 * (where[0] + start)
-        docs.frombytes(self.data[at : at + 4 * (stop - start)])
-        return docs
+    def docs(self, where: tuple[int, int, int, int]) -> Any:
+        """A list's documents, best first (uint32): a view of the mapped file."""
+        doc_at, doc_count, _, _ = where
+        return np.frombuffer(self.data, np.uint32, doc_count, self.places["docs"][0] + 4 * doc_at)
 
 
 def load_impact_table(path: Path, reader: Any) -> ImpactTable | None:
@@ -674,87 +664,37 @@ def _aligned(offset: int) -> int:
 
 
 class ScoreList:
-    """One unit's documents, best first, as runs of equal score; read a few runs at a time."""
+    """One unit's documents, best first, as runs of equal score."""
 
-    def __init__(self, docs: Any, scores: Sequence[float], lengths: Sequence[int]) -> None:
-        self._docs = docs  # callable (start, stop) -> docs, or an array
-        self._scores = scores
-        self._lengths = lengths
-        self._ends = array("Q", accumulate(lengths))  # documents up to the end of each run
-        self.length = self._ends[-1] if len(self._ends) else 0
-        self.run = 0  # runs read
-        self.read_to = 0  # documents read
+    def __init__(self, docs: Any, scores: Any, lengths: Any) -> None:
+        self.docs = docs  # uint32 array (a view of the mapped file for a stored list)
+        self.run_scores = scores  # float64 per run
+        self.run_lengths = lengths  # documents per run
+        self.length = len(docs)
 
     @classmethod
     def stored(
         cls, table: ImpactTable, where: tuple[int, int, int, int], boost: float = 1.0
     ) -> ScoreList:
         """A stored list; ``boost`` multiplies its scores, as Whoosh boosts a term's score."""
-        scores, lengths = table.runs(where, 0, where[3])
+        scores, lengths = table.runs(where)
         if boost != 1.0:
-            scores = array("d", (score * boost for score in scores))
-        return cls(lambda start, stop: table.docs(where, start, stop), scores, lengths)
+            scores = scores * boost
+        return cls(table.docs(where), scores, lengths)
 
     @classmethod
     def complete(cls, ranked: list[tuple[int, float]]) -> ScoreList:
         docs, scores, lengths = score_runs(ranked)
-        return cls(docs, scores, lengths)
-
-    def chunk(self, size: int) -> tuple[Sequence[int], Iterator[float]]:
-        """At least ``size`` more documents (whole runs): their numbers and their scores."""
-        first, start = self.run, self.read_to
-        run = min(bisect_left(self._ends, start + size, lo=first) + 1, len(self._lengths))
-        stop = self._ends[run - 1] if run else 0
-        if stop <= start:
-            return (), iter(())
-        docs = self._docs(start, stop) if callable(self._docs) else self._docs[start:stop]
-        self.run, self.read_to = run, stop
-        return docs, self._expand(first, run)
-
-    def _expand(self, first: int, stop: int) -> Iterator[float]:
-        """Each document's score, runs ``first`` to ``stop`` (C-level iteration)."""
-        return chain.from_iterable(map(repeat, self._scores[first:stop], self._lengths[first:stop]))
-
-    def everything(self, wanted: bytes) -> dict[int, float]:
-        """docnum → score of every document of the list whose byte in ``wanted`` is set, best
-        first (no Python-level loop per document)."""
-        docs = self._docs(0, self.length) if callable(self._docs) else self._docs
-        flags = bytes(map(wanted.__getitem__, docs))
-        return dict(
-            zip(
-                compress(docs, flags),
-                compress(self._expand(0, len(self._lengths)), flags),
-                strict=True,
-            )
+        return cls(
+            np.frombuffer(docs, np.uint32),
+            np.frombuffer(scores, np.float64),
+            np.frombuffer(lengths, np.uint32),
         )
 
-    def unread_scores(self, docnums: Iterable[int], doc_count: int) -> dict[int, float]:
-        """The scores of ``docnums`` in the part of the list not read yet (0: not there), found
-        in one C-level pass over that part: a few thousand documents in doubt cost a scan
-        (~6 ms for 200,000 entries), not a map of the whole list (~20 ms), and no Python per
-        entry. Measured against an array of scores by document filled in one pass: 126 against
-        180 ms median for two or three frequent words at 250,000 records."""
-        docnums = list(docnums)
-        wanted = bytearray(doc_count)
-        scatter(wanted, docnums)
-        start = self.read_to
-        docs = self._docs(start, self.length) if callable(self._docs) else self._docs[start:]
-        flags = bytes(map(wanted.__getitem__, docs))
-        found = dict.fromkeys(docnums, 0.0)
-        ends, scores = self._ends, self._scores
-        for d, at in zip(
-            compress(docs, flags), compress(itertools_count(start), flags), strict=False
-        ):
-            found[d] = scores[bisect_right(ends, at)]
-        return found
-
-    def bound(self) -> float:
-        """The highest score a document not read yet can have in this unit (0 once read to the
-        end: the others do not have the term)."""
-        return self._scores[self.run] if self.run < len(self._scores) else 0.0
-
-    def exhausted(self) -> bool:
-        return self.run >= len(self._scores)
+    def scores(self, stop: int | None = None) -> Any:
+        """Each document's score (the runs expanded), up to document ``stop``."""
+        expanded = np.repeat(self.run_scores, self.run_lengths)
+        return expanded if stop is None else expanded[:stop]
 
 
 def unit_list(
@@ -803,170 +743,61 @@ def top_hits(
     return threshold_merge(lists, wanted, count)
 
 
-def threshold_merge(
-    lists: list[ScoreList], wanted: bytes, count: int
-) -> list[tuple[int, float]] | None:
+def threshold_merge(lists: list[ScoreList], wanted: bytes, count: int) -> list[tuple[int, float]]:
     """The ``count`` best documents among those whose byte in ``wanted`` is set, with exact
     scores, best first (equal scores by docnum).
 
-    One list: its first ``count`` wanted documents. Several: Fagin's threshold algorithm. Every
-    list is complete, so a document's score in a unit is its entry there or 0; the entries of
-    the wanted documents are gathered per list in C-level passes (random access), then the
-    lists are read best first, each new document scored exactly, until the ``count``-th best
-    score reaches the sum of the lists' next scores (no unseen document can do better)."""
+    One list: its first ``count`` wanted documents, read best first a chunk at a time. Several:
+    every list is complete, so a document's score is the sum of its entries (0 where a list
+    does not have it); each list is added into one array of scores by document in a single
+    vectorised pass, in the lists' order (the same additions, in the same order, as scoring
+    one document at a time), and the best ``count`` wanted documents are partitioned out."""
+    mask = np.frombuffer(wanted, np.bool_)
     if len(lists) == 1:
-        return _first_wanted(lists[0], wanted, count)
-    big = [slist for slist in lists if slist.length > SMALL_LIST]
-    if len(big) == 1:
-        small = [slist.everything(wanted) for slist in lists if slist is not big[0]]
-        return _one_big_list(big[0], small, wanted, count)
-    found = _sorted_access_only(lists, wanted, count)
-    if found is not None:
-        return found
-    scores = [slist.everything(wanted) for slist in lists]
-    items = [list(found.items()) for found in scores]
-    at = [0] * len(items)
-    top: list[tuple[float, int]] = []  # heap of (score, -docnum): the best ``count`` so far
-    seen: set[int] = set()
-    size = FIRST_CHUNK
-    while True:
-        for i, entries in enumerate(items):
-            for d, _ in entries[at[i] : at[i] + size]:
-                if d in seen:
-                    continue
-                seen.add(d)
-                total = sum(found.get(d, 0.0) for found in scores)
-                if len(top) < count:
-                    heapq.heappush(top, (total, -d))
-                elif (total, -d) > top[0]:
-                    heapq.heapreplace(top, (total, -d))
-            at[i] = min(at[i] + size, len(entries))
-        # The next unread entry of each list bounds what an unseen document has there.
-        unseen = sum(
-            entries[n][1] if n < len(entries) else 0.0 for entries, n in zip(items, at, strict=True)
-        )
-        if len(top) == count and top[0][0] >= unseen:
-            break
-        if all(n >= len(entries) for entries, n in zip(items, at, strict=True)):
-            break
-        size *= 2
-    return [(-negdoc, total) for total, negdoc in sorted(top, key=lambda t: (-t[0], -t[1]))]
+        return _first_wanted(lists[0], mask, count)
+    totals = np.zeros(len(wanted), np.float64)
+    present = np.zeros(len(wanted), np.bool_)
+    for slist in lists:
+        totals[slist.docs] += slist.scores()
+        present[slist.docs] = True
+    docs = np.flatnonzero(mask & present)
+    return _best(docs, totals[docs], count)
 
 
-def _sorted_access_only(
-    lists: list[ScoreList], wanted: bytes, count: int
-) -> list[tuple[int, float]] | None:
-    """Fagin's NRA on the first ``NRA_DEPTH`` documents of each list: the top when the lists'
-    heads prove it (the common case when most documents have every word), else None.
+def _best(docs: Any, scores: Any, count: int) -> list[tuple[int, float]]:
+    """The ``count`` best of (docs, scores), best first, equal scores by docnum."""
+    if len(docs) > count:
+        # Everything at or above the count-th best score: ties at the cut are all kept, so
+        # the order below breaks them by docnum, as Whoosh does.
+        kth = np.partition(scores, len(scores) - count)[len(scores) - count]
+        keep = scores >= kth
+        docs, scores = docs[keep], scores[keep]
+    order = np.lexsort((docs, -scores))[:count]
+    return list(zip(docs[order].tolist(), scores[order].tolist(), strict=True))
 
-    Each document seen gets a lower bound (its scores read so far) and an upper bound (plus
-    the next score of each list it was not seen in). Once no unseen document can pass the
-    ``count``-th lower bound, the few documents still in doubt (a top one with a score not
-    read yet, another whose upper bound passes) get their missing scores by searching the
-    unread part of those lists (random access to a few documents only)."""
-    known: list[dict[int, float]] = [{} for _ in lists]
-    sums: dict[int, float] = {}  # the lower bounds
+
+def _first_wanted(slist: ScoreList, mask: Any, count: int) -> list[tuple[int, float]]:
+    """The first ``count`` wanted documents of a list, read in chunks that double: a broad
+    query reads a few hundred entries, a narrow filter reads further."""
     size = max(FIRST_CHUNK, count)
-    while True:
-        for slist, seen in zip(lists, known, strict=True):
-            docs, scores = slist.chunk(size)
-            flags = bytes(map(wanted.__getitem__, docs))
-            for d, score in zip(compress(docs, flags), compress(scores, flags), strict=True):
-                seen[d] = score
-                sums[d] = sums.get(d, 0.0) + score
-        bounds = [slist.bound() for slist in lists]
-        for _ in range(2):  # a second look after the doubtful documents are resolved
-            found = _proved(known, sums, bounds, count)
-            if isinstance(found, list):
-                return found
-            if found is None or len(found) > DOUBTFUL:
-                break
-            for slist, seen in zip(lists, known, strict=True):
-                missing = [d for d in found if d not in seen]
-                if missing:
-                    for d, score in slist.unread_scores(missing, len(wanted)).items():
-                        seen[d] = score
-                        sums[d] += score
-        if all(slist.exhausted() for slist in lists) or size >= NRA_DEPTH:
-            return None
-        size *= 2
-
-
-def _proved(
-    known: list[dict[int, float]], sums: dict[int, float], bounds: list[float], count: int
-) -> list[tuple[int, float]] | set[int] | None:
-    """The top when the bounds prove it; else the documents in doubt once no unseen document
-    can pass the ``count``-th lower bound; else None."""
-    top = heapq.nlargest(count, sums.items(), key=itemgetter(1))
-    threshold = top[-1][1] if len(top) == count else 0.0
-    unseen = sum(bounds)
-    if unseen > threshold:
-        return None
-    doubtful = set()
-    chosen = {d for d, _ in top}
-    cut = threshold - unseen  # below this a document cannot pass, whatever it misses
-    for d, low in sums.items():
-        if low <= cut and d not in chosen:
-            continue
-        missing = sum(b for seen, b in zip(known, bounds, strict=True) if d not in seen)
-        if (d in chosen and missing > 0.0) or (d not in chosen and low + missing > threshold):
-            doubtful.add(d)
-    if doubtful:
-        return doubtful
-    return sorted(top, key=lambda pair: (-pair[1], pair[0]))
-
-
-def _one_big_list(
-    big: ScoreList, small: list[dict[int, float]], wanted: bytes, count: int
-) -> list[tuple[int, float]]:
-    """The top of one long list plus short ones (a word and its ``authors`` term): the short
-    lists are read whole (random access), the long one best first only as far as needed. A
-    document read from the long list has an exact score; one only in short lists has at most
-    its short lists' scores plus the long list's next score, exactly that once the long list
-    is read to its end."""
-    others = set().union(*small) if small else set()
-    exact: list[tuple[float, int]] = []  # heap of (score, -docnum), the best ``count``
-    read: set[int] = set()
-    size = max(FIRST_CHUNK, count)
-    while True:
-        docs, scores = big.chunk(size)
-        flags = bytes(map(wanted.__getitem__, docs))
-        for d, score in zip(compress(docs, flags), compress(scores, flags), strict=True):
-            read.add(d)
-            total = score + sum(found.get(d, 0.0) for found in small)
-            _keep(exact, count, total, d)
-        bound = big.bound()
-        if big.exhausted():
-            for d in others - read:
-                _keep(exact, count, sum(found.get(d, 0.0) for found in small), d)
+    at = 0
+    found: list[Any] = []
+    wanted = 0
+    while at < slist.length:
+        chunk = slist.docs[at : at + size]
+        hits = np.flatnonzero(mask[chunk])
+        if len(hits):
+            found.append(hits + at)
+            wanted += len(hits)
+        at += size
+        if wanted >= count:
             break
-        if len(exact) == count:
-            threshold = exact[0][0]
-            if bound <= threshold and all(
-                sum(found.get(d, 0.0) for found in small) + bound <= threshold
-                for d in others - read
-            ):
-                break
         size *= 2
-    return [(-negdoc, total) for total, negdoc in sorted(exact, key=lambda t: (-t[0], -t[1]))]
-
-
-def _keep(heap: list[tuple[float, int]], count: int, score: float, docnum: int) -> None:
-    if len(heap) < count:
-        heapq.heappush(heap, (score, -docnum))
-    elif (score, -docnum) > heap[0]:
-        heapq.heapreplace(heap, (score, -docnum))
-
-
-def _first_wanted(slist: ScoreList, wanted: bytes, count: int) -> list[tuple[int, float]]:
-    found: list[tuple[int, float]] = []
-    size = max(FIRST_CHUNK, count)
-    while len(found) < count and not slist.exhausted():
-        docs, scores = slist.chunk(size)
-        flags = bytes(map(wanted.__getitem__, docs))
-        found.extend(zip(compress(docs, flags), compress(scores, flags), strict=True))
-        size *= 2
-    return found[:count]
+    if not found:
+        return []
+    places = np.concatenate(found)[:count]
+    scores = slist.scores(int(places[-1]) + 1)[places]
+    return list(zip(slist.docs[places].tolist(), scores.tolist(), strict=True))
 
 
 # -- match sets from the lists ---------------------------------------------------------------
@@ -989,9 +820,7 @@ def list_match_set(
             text = _term_text(node)
             where = table.find(_LIST_FIELDS[node.fieldname], text) if text else None
             if where is not None:
-                buf = bytearray(count)
-                deque(map(buf.__setitem__, table.docs(where, 0, where[1]), repeat(1)), maxlen=0)
-                return int.from_bytes(buf, "little") & live
+                return doc_set(table.docs(where), count) & live
         if type(node) is query.Or:
             found = 0
             for child in merge_word_terms(node.subqueries, schema):

@@ -21,7 +21,6 @@ documents' text and records of kind document.
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 import logging
 import time
@@ -268,17 +267,21 @@ def _ranked(
     if unscored and request.sort in ("relevance", "date"):  # nothing to score: newest first
         return total, newest_first(table, matches, end)[start:end], facets
     restricted = compiled.filter is not None or lifted or restrict is not None or unscored
-    allowed = doc_ids(matches, table.doc_count) if restricted else None
+
+    def allowed() -> set[int] | None:
+        """The documents Whoosh may collect (None: every match of the query)."""
+        return doc_ids(matches, table.doc_count) if restricted else None
+
     if request.sort in SORT_COLUMNS:
-        hits = _collect(context, scored_query, end, allowed, sortedby=sort_facet(request.sort))
+        hits = _collect(context, scored_query, end, allowed(), sortedby=sort_facet(request.sort))
         page = [(hit.docnum, hit.score or 0.0) for hit in hits[start:end]]
     else:
         scored = top_hits(searcher, context.impacts, scored_query, matches, max(end, RERANK_DEPTH))
-        if scored is None:  # the impact lists cannot prove the top: score every candidate
-            hits = _collect(context, scored_query, max(end, RERANK_DEPTH), allowed, optimize=True)
+        if scored is None:  # the impact lists cannot rank it: score every candidate
+            hits = _collect(context, scored_query, max(end, RERANK_DEPTH), allowed(), optimize=True)
             scored = [(h.docnum, h.score or 0.0) for h in hits]
         # Only the top RERANK_DEPTH move, so every page of one query sees the same order.
-        page = (rerank(searcher, scored[:RERANK_DEPTH]) + scored[RERANK_DEPTH:])[start:end]
+        page = (rerank(table, scored[:RERANK_DEPTH]) + scored[RERANK_DEPTH:])[start:end]
     return total, page, facets
 
 
@@ -331,20 +334,18 @@ def _collect(
     return collector.results()
 
 
-def rerank(searcher: Searcher, scored: list[tuple[int, float]]) -> list[tuple[int, float]]:
-    """Re-order scored hits by ``score * rank_factor``, reading columns segment by segment (no
-    stored fields; Whoosh's multi-segment column reader mis-maps documents after deletions)."""
-    leaves = searcher.reader().leaf_readers()
-    bases = [base for _, base in leaves]
-    kinds = [leaf.column_reader("content_type") for leaf, _ in leaves]
-    dates = [leaf.column_reader("published") for leaf, _ in leaves]
+def rerank(table: FacetTable, scored: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    """Re-order scored hits by ``score * rank_factor``. Kind and year come from the facet
+    table's codes (the ``year`` column is the published date's year), so re-ranking reads
+    nothing from the index: a column reader would load every document's offsets first."""
+    kinds, years = table.values["type"], table.values["year"]
+    kind_codes, year_codes = table.codes["type"], table.codes["year"]
     this_year = dt.date.today().year
     rescored = []
     for docnum, score in scored:
-        n = bisect.bisect_right(bases, docnum) - 1
-        local = docnum - bases[n]
-        factor = rank_factor(kinds[n][local], dates[n][local] or 0, this_year)
-        rescored.append((docnum, score * factor))
+        kind = kinds[kind_codes[docnum] - 1] if kind_codes[docnum] else ""
+        year = int(years[year_codes[docnum] - 1]) if year_codes[docnum] else 0
+        rescored.append((docnum, score * rank_factor(kind, year * 10000, this_year)))
     return sorted(rescored, key=lambda pair: -pair[1])
 
 

@@ -19,6 +19,7 @@ from whoosh import highlight
 from index.datadir import DataDir
 from index.filters import DOCUMENT_TYPE
 from index.fulltext.analysis import text_analyzer
+from index.fulltext.snapshot import store_reader
 from index.records import Record
 
 log = logging.getLogger(__name__)
@@ -109,9 +110,7 @@ def read_records(data_dir: DataDir, ids: Sequence[str]) -> dict[str, Record]:
     """The records of the hits shown, read from the store in one query."""
     if not ids:
         return {}
-    from index.store import Store
-
-    with Store.open_reader(data_dir) as store:
+    with store_reader(data_dir) as store:
         return {r.id: r for r in store.get_many(list(ids))}
 
 
@@ -134,8 +133,6 @@ def snippet_texts(data_dir: DataDir, ids: Sequence[str]) -> dict[str, str]:
     """Summary, body and attachment text of the records shown, read from the store."""
     if not ids:
         return {}
-    from index.store import Store
-
-    with Store.open_reader(data_dir) as store:
+    with store_reader(data_dir) as store:
         records = store.get_many(list(ids))
     return {r.id: "\n".join([r.summary, r.body, *(a.text for a in r.attachments)]) for r in records}
