@@ -25,6 +25,7 @@ from index.fulltext.searcher import (
     search_ids,
     similar,
 )
+from index.fulltext.snapshot import keep_warm, open_snapshot, stop_keeping_warm
 from index.fulltext.writer import open_searcher, update_index
 from index.records import Attachment, Record, record_id
 from index.store import Store
@@ -412,6 +413,26 @@ def test_misspelling_shows_results_for_the_correction(data_dir: DataDir) -> None
     results = search(data_dir, SearchRequest("recidivsm"))
     assert results.suggestion == "recidivism" and results.corrected
     assert results.hits[0].url == RECIDIVISM.url
+
+
+def test_a_kept_index_suggests_from_its_words_in_memory_what_the_dictionary_suggests(
+    data_dir: DataDir,
+) -> None:
+    # ``serve`` walks the spelling automaton over the terms kept in memory; the CLI walks the
+    # index's term dictionary on disk: the same corrections, the same results.
+    typed = ["recidivsm", "trafficing", "backlgo", "jutsice", "vicitm servcies", "qwxzvbnm"]
+    once = [search(data_dir, SearchRequest(text)) for text in typed]
+    keep_warm(data_dir)
+    try:
+        kept = [search(data_dir, SearchRequest(text)) for text in typed]
+        with open_snapshot(data_dir) as snapshot:
+            assert snapshot.spelling()  # the terms were read into memory
+    finally:
+        stop_keeping_warm(data_dir)
+    assert [(r.suggestion, r.corrected, r.total) for r in kept] == [
+        (r.suggestion, r.corrected, r.total) for r in once
+    ]
+    assert [r.suggestion for r in once[:3]] == ["recidivism", "trafficking", "backlog"]
 
 
 def test_suggestions_only_when_the_correction_has_results(data_dir: DataDir) -> None:

@@ -424,7 +424,9 @@ def _search(
     total, page, facets = _ranked(context, compiled)
     suggestion, absent = (None, False)
     if not compiled.exact:
-        suggestion, absent = suggest_query(searcher, relax_question(request.query))
+        suggestion, absent = suggest_query(
+            searcher, relax_question(request.query), snapshot.spelling()
+        )
     corrected = False
     if suggestion is not None:
         fixed = compile_query(searcher, replace(compiled.request, query=suggestion))

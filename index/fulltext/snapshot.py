@@ -32,6 +32,7 @@ from index.datadir import DataDir
 from index.errors import OjpError
 from index.fulltext.facets import FACET_FILE, FacetTable, live_docs, load_facet_table
 from index.fulltext.impact import IMPACT_FILE, ImpactTable, load_impact_table
+from index.fulltext.suggest import spelling_words
 from index.fulltext.writer import followed, open_searcher, searcher_path
 
 #: Data dirs whose snapshots are kept open, each with its threads' snapshots.
@@ -88,6 +89,15 @@ class Snapshot:
     live: int  # the match set of every document not deleted
     tables: tuple[tuple[int, int] | None, ...]  # the table files' stamps when loaded
     _close: Any = None
+    kept: bool = False  # kept open between searches (``keep_warm``)
+    _spelling: list[str] | None = None
+
+    def spelling(self) -> list[str] | None:
+        """The ``spell`` terms in memory for a kept snapshot (read at its first misspelling);
+        None for a snapshot opened for one search, which searches the dictionary on disk."""
+        if self.kept and self._spelling is None:
+            self._spelling = spelling_words(self.searcher)
+        return self._spelling
 
     def is_current(self, data_dir: DataDir) -> bool:
         """Whether this is still the live index's newest commit, with the tables written for
@@ -212,6 +222,7 @@ def open_snapshot(data_dir: DataDir) -> Iterator[Snapshot]:
         found.close()
         found = kept.snapshot = None
     snapshot = found if found is not None else load_snapshot(data_dir)
+    snapshot.kept = True
     kept.snapshot = snapshot
     try:
         yield snapshot
