@@ -821,7 +821,8 @@ def list_match_set(
             where = table.find(_LIST_FIELDS[node.fieldname], text) if text else None
             if where is not None:
                 return doc_set(table.docs(where), count) & live
-        if type(node) is query.Or:
+        if isinstance(node, query.Or):
+            # A wildcard's expansion too: its frequent terms are read from their lists.
             found = 0
             for child in merge_word_terms(node.subqueries, schema):
                 found |= docs(child)
