@@ -210,11 +210,18 @@ def hold_segment_files(searcher: Any) -> None:
         if not leaf.doc_count_all():
             continue
         leaf.stored_fields(0)
+        perdoc = leaf._perdoc
         for name, field in schema.items():
             if field.scorable:
                 leaf.doc_field_length(0, name)
             if field.column_type is not None and leaf.has_column(name):
-                leaf.column_reader(name)
+                if hasattr(perdoc, "_colfiles") and hasattr(perdoc, "_get_column_file"):
+                    # The file only: a reader of a column of variable-length values reads
+                    # every document's offset first, ~0.3 ms per 1,000 documents.
+                    if name not in perdoc._colfiles:
+                        perdoc._colfiles[name] = perdoc._get_column_file(name)
+                else:
+                    leaf.column_reader(name)
 
 
 def read_state(path: Path) -> dict[str, Any]:
