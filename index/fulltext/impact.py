@@ -30,7 +30,6 @@ groups, boosts, longer phrases, fields without lists) and the caller scores exha
 
 from __future__ import annotations
 
-import heapq
 import logging
 import mmap
 import os
@@ -41,8 +40,7 @@ from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
-from itertools import accumulate, groupby
-from operator import itemgetter
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +53,7 @@ from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
 from index.fulltext.facets import doc_set, index_key, match_set, merge_word_terms
-from index.fulltext.pairs import MAX_FREQUENCY, pair_term, split_weight
+from index.fulltext.pairs import MAX_FREQUENCY, PAIR_SHIFT, pair_term
 from index.fulltext.schema import FIELD_BOOSTS, PAIRS_FIELD, WORD_FIELDS, WORDS_FIELD
 
 log = logging.getLogger(__name__)
@@ -104,11 +102,9 @@ def length_bytes(leaf: Any, fieldname: str) -> bytes:
 
 
 @cache
-def _length_parts(avgfl: float, b: float, k1: float) -> tuple[tuple[float, ...], tuple[float, ...]]:
-    """Per length byte: the length part of BM25's denominator, and the score factor of a
-    weight of 1 (``(1 * (K1 + 1)) / (1 + norm)``), as ``bm25()`` computes them."""
-    norm = tuple(k1 * ((1 - b) + b * byte_to_length(n) / avgfl) if n else 0.0 for n in range(256))
-    return norm, tuple((1.0 * (k1 + 1)) / (1.0 + m) for m in norm)
+def _length_norms(avgfl: float, b: float, k1: float) -> tuple[float, ...]:
+    """Per length byte: the length part of BM25's denominator, as ``bm25()`` computes it."""
+    return tuple(k1 * ((1 - b) + b * byte_to_length(n) / avgfl) if n else 0.0 for n in range(256))
 
 
 class FieldScorer:
@@ -119,16 +115,22 @@ class FieldScorer:
         self, searcher: Any, fieldname: str, text: Any, boost: float, params: tuple[float, float]
     ) -> None:
         b, k1 = params
-        self.idf = idf = searcher.idf(fieldname, text)
+        self.idf = searcher.idf(fieldname, text)
         avgfl = searcher.avg_field_length(fieldname) or 1
         self.boost = boost
         self.k1 = k1
-        self.norm, unit = _length_parts(avgfl, b, k1)
-        self.single = [idf * x * boost for x in unit]
+        self.norm = _length_norms(avgfl, b, k1)
+        self.norms = np.array(self.norm, np.float64)
 
     def score(self, weight: float, lbyte: int) -> float:
         k1 = self.k1
         return self.idf * ((weight * (k1 + 1)) / (weight + self.norm[lbyte])) * self.boost
+
+    def scores(self, weights: Any, lbytes: Any) -> Any:
+        """``score`` of arrays of weights and length bytes: the same operations in the same
+        order, so the same doubles."""
+        k1 = self.k1
+        return self.idf * ((weights * (k1 + 1)) / (weights + self.norms[lbytes])) * self.boost
 
 
 class WeightScorer:
@@ -137,20 +139,12 @@ class WeightScorer:
 
     def __init__(self, boost: float) -> None:
         self.boost = boost
-        self.single = [1.0 * boost] * 256
 
     def score(self, weight: float, lbyte: int) -> float:
         return weight * self.boost
 
-
-class _Zeros:
-    """Length byte 0 for every document."""
-
-    def __getitem__(self, docnum: int) -> int:
-        return 0
-
-
-repeat_zero = _Zeros()
+    def scores(self, weights: Any, lbytes: Any) -> Any:
+        return weights * self.boost
 
 
 def _blocks(matcher: Any) -> Iterator[tuple[Iterable[int], Any]]:
@@ -174,19 +168,54 @@ def _blocks(matcher: Any) -> Iterator[tuple[Iterable[int], Any]]:
         matcher._next_block()
 
 
+def leaf_postings(matcher: Any) -> tuple[Any, Any]:
+    """A leaf matcher's document numbers (int64) and weights (float64), deleted documents
+    included: the blocks are joined in lists, then turned into arrays once."""
+    ids: list[int] = []
+    weights: list[float] = []
+    for block, block_weights in _blocks(matcher):
+        before = len(ids)
+        ids.extend(block)
+        if block_weights is None or isinstance(block_weights, float):
+            weights.extend([1.0 if block_weights is None else block_weights] * (len(ids) - before))
+        else:
+            weights.extend(block_weights)
+    return np.array(ids, np.int64), np.array(weights, np.float64)
+
+
+class Scores:
+    """A unit's scores by document, summed part by part (field by field, segment by segment)
+    into one array, in the order a dictionary summed them: the same doubles."""
+
+    def __init__(self, doc_count: int) -> None:
+        self.totals = np.zeros(doc_count, np.float64)
+        self.present = np.zeros(doc_count, np.bool_)
+
+    def add(self, docs: Any, scores: Any) -> None:
+        """Add ``scores`` to ``docs`` (no document twice in one call)."""
+        self.totals[docs] += scores
+        self.present[docs] = True
+
+    def arrays(self) -> tuple[Any, Any]:
+        """(documents in number order, their scores)."""
+        docs = np.flatnonzero(self.present)
+        return docs, self.totals[docs]
+
+
 def add_field_scores(
     searcher: Any,
     fieldname: str,
     text: Any,
     boost: float,
     params: tuple[float, float],
-    into: dict[int, float],
+    into: Scores,
     lengths: dict[tuple[int, str], bytes] | None = None,
 ) -> None:
-    """Add the field's score of ``text`` to ``into[docnum]`` for every document that has it."""
+    """Add the field's score of ``text`` into ``into`` for every document that has it."""
     reader = searcher.reader()
     scorer: FieldScorer | WeightScorer | None = None
     scorable = bool(reader.schema[fieldname].scorable)
+    lengths = {} if lengths is None else lengths
     for leaf, base in reader.leaf_readers():
         try:
             matcher = leaf.postings(fieldname, text)
@@ -198,31 +227,15 @@ def add_field_scores(
                 if scorable
                 else WeightScorer(boost)
             )
-        single, score = scorer.single, scorer.score
-        if not scorable:
-            lens: Any = repeat_zero
-        elif lengths is not None:
+        ids, weights = leaf_postings(matcher)
+        if scorable:
             key = (id(leaf), fieldname)
             if key not in lengths:
                 lengths[key] = length_bytes(leaf, fieldname)
-            lens = lengths[key]
+            lbytes = np.frombuffer(lengths[key], np.uint8)[ids]
         else:
-            column = leaf._perdoc._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
-            lens = column if column is not None else repeat_zero
-        get = into.get
-        for ids, weights in _blocks(matcher):
-            if weights is None or weights == 1.0:
-                for d in ids:
-                    n = base + d
-                    into[n] = get(n, 0.0) + single[lens[d]]
-            elif isinstance(weights, float):
-                for d in ids:
-                    n = base + d
-                    into[n] = get(n, 0.0) + score(weights, lens[d])
-            else:
-                for d, w in zip(ids, weights, strict=True):
-                    n = base + d
-                    into[n] = get(n, 0.0) + score(w, lens[d])
+            lbytes = np.zeros(len(ids), np.uint8)
+        into.add(ids + base, scorer.scores(weights, lbytes))
 
 
 # -- units: the parts a query's score is the sum of --------------------------------------------
@@ -359,45 +372,46 @@ def unit_scores(
     unit: Unit,
     params: tuple[float, float],
     lengths: dict[tuple[int, str], bytes] | None = None,
-) -> dict[int, float]:
-    """docnum → the unit's exact score, for every document that has the unit's term (deleted
-    documents included)."""
-    scores: dict[int, float] = {}
+) -> tuple[Any, Any]:
+    """(documents in number order, the unit's exact score of each): every document that has
+    the unit's term (deleted documents included)."""
     if unit.node is not None:
         return whoosh_scores(searcher, unit.node)
+    scores = Scores(searcher.reader().doc_count_all())
     if unit.key == PHRASE:
-        return phrase_scores(searcher, unit.text, params)
-    if unit.key == ALL_FIELDS and WORDS_FIELD in searcher.schema:
-        # Documents in number order first, so equal scores keep that order when sorted.
-        scores = dict.fromkeys(_unit_docs(searcher, unit.text), 0.0)
+        add_phrase_scores(searcher, unit.text, params, scores)
+        return scores.arrays()
     for fieldname, boost in unit.fields():
         if fieldname in searcher.schema:
             add_field_scores(searcher, fieldname, unit.text, boost, params, scores, lengths)
-    return scores
+    return scores.arrays()
 
 
 class Unrankable(Exception):
     """The fast path cannot score this unit exactly."""
 
 
-def whoosh_scores(searcher: Any, node: query.Query) -> dict[int, float]:
+def whoosh_scores(searcher: Any, node: query.Query) -> tuple[Any, Any]:
     """Whoosh's own scores of a small query, for every document it matches."""
     scores: dict[int, float] = {}
     matcher = node.matcher(searcher, searcher.context())
     while matcher.is_active():
         scores[matcher.id()] = matcher.score()
         matcher.next()
-    return dict(sorted(scores.items()))
+    found = sorted(scores.items())
+    return (
+        np.array([d for d, _ in found], np.int64),
+        np.array([score for _, score in found], np.float64),
+    )
 
 
-def phrase_scores(searcher: Any, text: str, params: tuple[float, float]) -> dict[int, float]:
-    """docnum → the score of the two-word phrase ``text`` over ``WORD_FIELDS``, as Whoosh scores
-    an OR of ``Phrase`` queries: in each field where the words are adjacent, the sum of both
-    words' BM25F scores, times the field's weight. The words' frequencies come from the
-    ``pairs`` postings' weights."""
+def add_phrase_scores(searcher: Any, text: str, params: tuple[float, float], into: Scores) -> None:
+    """Add the score of the two-word phrase ``text`` over ``WORD_FIELDS`` into ``into``, as
+    Whoosh scores an OR of ``Phrase`` queries: in each field where the words are adjacent, the
+    sum of both words' BM25F scores, times the field's weight. The words' frequencies come from
+    the ``pairs`` postings' weights."""
     first, second = text.split(" ")
     reader = searcher.reader()
-    scores: dict[int, float] = {}
     if PAIRS_FIELD not in reader.schema:
         raise Unrankable(text)
     for fieldname, boost in [(name, FIELD_BOOSTS[name]) for name in WORD_FIELDS]:
@@ -411,38 +425,22 @@ def phrase_scores(searcher: Any, text: str, params: tuple[float, float]) -> dict
                 matcher = leaf.postings(PAIRS_FIELD, term)
             except TermNotFound:
                 continue
-            lens = length_bytes(leaf, fieldname)
-            for ids, weights in _blocks(matcher):
-                ids = list(ids)
-                if weights is None or isinstance(weights, float):
-                    weights = [weights or 0.0] * len(ids)
-                for d, w in zip(ids, weights, strict=True):
-                    tf_a, tf_b = split_weight(w)
-                    if not tf_a or not tf_b or MAX_FREQUENCY in (tf_a, tf_b):
-                        raise Unrankable(text)
-                    lbyte = lens[d]
-                    n = base + d
-                    pair = (a.score(float(tf_a), lbyte) + b.score(float(tf_b), lbyte)) * boost
-                    scores[n] = scores.get(n, 0.0) + pair
-    return dict(sorted(scores.items()))
+            ids, weights = leaf_postings(matcher)
+            tf_a, tf_b = np.divmod(weights.astype(np.int64), PAIR_SHIFT)
+            if not (tf_a.all() and tf_b.all()) or MAX_FREQUENCY in tf_a or MAX_FREQUENCY in tf_b:
+                raise Unrankable(text)
+            lbytes = np.frombuffer(length_bytes(leaf, fieldname), np.uint8)[ids]
+            pair = a.scores(tf_a.astype(np.float64), lbytes) + b.scores(
+                tf_b.astype(np.float64), lbytes
+            )
+            into.add(ids + base, pair * boost)
 
 
-def _unit_docs(searcher: Any, text: str) -> Iterator[int]:
-    for leaf, base in searcher.reader().leaf_readers():
-        try:
-            matcher = leaf.postings(WORDS_FIELD, text)
-        except TermNotFound:
-            continue
-        for ids, _ in _blocks(matcher):
-            yield from (base + d for d in ids)
-
-
-def best_first(scores: dict[int, float], count: int | None) -> list[tuple[int, float]]:
-    """The ``count`` best (docnum, score) pairs, best first; equal scores in docnum order when
-    ``scores`` is in docnum order (``nlargest`` and ``sorted`` are stable)."""
-    if count is None or count >= len(scores):
-        return sorted(scores.items(), key=itemgetter(1), reverse=True)
-    return heapq.nlargest(count, scores.items(), key=itemgetter(1))
+def best_first(docs: Any, scores: Any) -> tuple[Any, Any]:
+    """A unit's documents and scores best first, equal scores in docnum order (``docs`` is in
+    docnum order and the sort is stable)."""
+    order = np.argsort(-scores, kind="stable")
+    return docs[order], scores[order]
 
 
 # -- the impact table on disk --------------------------------------------------------------
@@ -465,15 +463,16 @@ def _decoded(text: Any) -> str:
     return text.decode("utf-8") if isinstance(text, bytes) else str(text)
 
 
-def score_runs(ranked: list[tuple[int, float]]) -> tuple[array, array, array]:
+def score_runs(docs: Any, scores: Any) -> tuple[Any, Any, Any]:
     """A best-first list as (document numbers, run scores, run lengths): documents of equal
     score form one run, in the order given (docnum order)."""
-    docs = array("I", map(itemgetter(0), ranked))
-    scores, lengths = array("d"), array("I")
-    for score, run in groupby(map(itemgetter(1), ranked)):
-        scores.append(score)
-        lengths.append(len(list(run)))
-    return docs, scores, lengths
+    starts = np.flatnonzero(np.diff(scores)) + 1 if len(scores) else np.zeros(0, np.int64)
+    edges = np.concatenate(([0], starts, [len(scores)])) if len(scores) else np.zeros(1, np.int64)
+    return (
+        np.ascontiguousarray(docs, "<u4"),
+        np.ascontiguousarray(scores[edges[:-1]], "<f8"),
+        np.ascontiguousarray(np.diff(edges), "<u4"),
+    )
 
 
 def write_impact_table(path: Path, searcher: Any) -> int:
@@ -492,8 +491,8 @@ def write_impact_table(path: Path, searcher: Any) -> int:
         target.unlink(missing_ok=True)
         return 0
     reader = searcher.reader()
-    live = _live_bytes(reader)
-    deletions = live.count(0)
+    live = np.frombuffer(_live_bytes(reader), np.bool_)
+    deletions = not live.all()
     lengths: dict[tuple[int, str], bytes] = {}
     directory: list[tuple[bytes, tuple[int, int, int, int]]] = []
     pid = os.getpid()
@@ -507,11 +506,11 @@ def write_impact_table(path: Path, searcher: Any) -> int:
             open(parts["runs"], "wb") as runs_out,
         ):
             for unit in _list_keys(reader):
-                scores = unit_scores(searcher, unit, params, lengths)
-                ranked = best_first(scores, None)
+                docs, scores = best_first(*unit_scores(searcher, unit, params, lengths))
                 if deletions:
-                    ranked = [pair for pair in ranked if live[pair[0]]]
-                docs, run_scores, run_lengths = score_runs(ranked)
+                    kept = live[docs]
+                    docs, scores = docs[kept], scores[kept]
+                docs, run_scores, run_lengths = score_runs(docs, scores)
                 entry = (doc_at, len(docs), run_at, len(run_scores))
                 directory.append((list_key(unit.key, unit.text), entry))
                 docs.tofile(docs_out)
@@ -683,13 +682,9 @@ class ScoreList:
         return cls(table.docs(where), scores, lengths)
 
     @classmethod
-    def complete(cls, ranked: list[tuple[int, float]]) -> ScoreList:
-        docs, scores, lengths = score_runs(ranked)
-        return cls(
-            np.frombuffer(docs, np.uint32),
-            np.frombuffer(scores, np.float64),
-            np.frombuffer(lengths, np.uint32),
-        )
+    def complete(cls, docs: Any, scores: Any) -> ScoreList:
+        """A list scored now: documents in number order and their scores."""
+        return cls(*score_runs(*best_first(docs, scores)))
 
     def scores(self, stop: int | None = None) -> Any:
         """Each document's score (the runs expanded), up to document ``stop``."""
@@ -707,7 +702,7 @@ def unit_list(
             return ScoreList.stored(table, where, unit.boost)
     if unit.node is not None or unit.key == PHRASE:
         try:
-            return ScoreList.complete(best_first(unit_scores(searcher, unit, params), None))
+            return ScoreList.complete(*unit_scores(searcher, unit, params))
         except Unrankable:
             return None
     reader = searcher.reader()
@@ -716,8 +711,7 @@ def unit_list(
     )
     if frequency >= MIN_DF * len(unit.fields()):
         return None
-    scores = unit_scores(searcher, unit, params, {})  # lengths read a column at a time
-    return ScoreList.complete(best_first(scores, None))
+    return ScoreList.complete(*unit_scores(searcher, unit, params, {}))
 
 
 def top_hits(
