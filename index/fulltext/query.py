@@ -535,7 +535,7 @@ def compile_query(searcher: Searcher, request: SearchRequest) -> CompiledQuery:
     expanded = expand_synonyms(prepared)
     reader = searcher.reader()
     parser = make_parser(searcher.schema)
-    q = bound_expansions(parse(parser, expanded), reader)
+    q = parsed = bound_expansions(parse(parser, expanded), reader)
     exact = exact_match(request.query)
     if exact is not None:
         q = query.Or([exact, q])
@@ -546,7 +546,7 @@ def compile_query(searcher: Searcher, request: SearchRequest) -> CompiledQuery:
         others = [t for t in request.type if t != DOCUMENT_TYPE]
         q = query.Or([query.And([q, type_query(others)]), in_documents]) if others else in_documents
     # Highlight what the user typed, not the bureau names a synonym added.
-    typed = bound_expansions(parse(parser, prepared), reader)
+    typed = parsed if expanded == prepared else bound_expansions(parse(parser, prepared), reader)
     return CompiledQuery(
         request=request,
         query=q,
