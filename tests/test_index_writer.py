@@ -28,7 +28,13 @@ from index.fulltext.facets import FACET_FILE
 from index.fulltext.impact import IMPACT_FILE
 from index.fulltext.schema import build_schema, record_document
 from index.fulltext.searcher import SearchRequest, search
-from index.fulltext.snapshot import keep_warm, open_snapshot, result_cache, stop_keeping_warm
+from index.fulltext.snapshot import (
+    keep_warm,
+    open_snapshot,
+    result_cache,
+    stop_keeping_warm,
+    store_reader,
+)
 from index.fulltext.writer import (
     OWNER_FILE,
     STATE_FILE,
@@ -515,6 +521,39 @@ def test_a_kept_index_answers_a_repeated_search_from_its_cache_until_a_commit(
     finally:
         stop_keeping_warm(data_dir)
     assert result_cache(data_dir) is None
+
+
+def test_a_kept_index_reads_hit_text_through_a_kept_store_reader_that_follows_a_new_file(
+    store: Store, data_dir: DataDir, tmp_path: Path
+) -> None:
+    """``serve``'s threads keep a store reader for the hits' text; a store file replaced under
+    it (a restored copy) is read at the next search, not the deleted one it had open."""
+    sync(store, [A, B])
+    update_index(store, data_dir)
+    keep_warm(data_dir)
+    try:
+        cache = result_cache(data_dir)
+        assert cache is not None
+        cache.size = 0  # every search runs in full
+        before = search(data_dir, SearchRequest("cameras")).hits[0]
+        assert "Body text" in before.snippet
+        with store_reader(data_dir) as first, store_reader(data_dir) as again:
+            assert first is again  # kept between searches
+
+        store.close()
+        restored = DataDir(tmp_path / "restored").ensure()
+        with Store.open(restored) as copy:
+            sync(copy, [A, replace(B, body="Cameras worn by officers, restored text.")])
+        for suffix in ("-wal", "-shm"):
+            Path(f"{data_dir.store_path}{suffix}").unlink(missing_ok=True)
+        os.replace(restored.store_path, data_dir.store_path)
+
+        after = search(data_dir, SearchRequest("cameras")).hits[0]
+        assert after.id == before.id and "restored text" in after.snippet
+        with store_reader(data_dir) as reopened:
+            assert reopened is not first
+    finally:
+        stop_keeping_warm(data_dir)
 
 
 def test_sorting_by_closing_and_event_dates_across_commits_without_them(
