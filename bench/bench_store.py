@@ -34,10 +34,10 @@ from pathlib import Path
 
 from bench.machine import describe_machine
 from bench.synthetic import synthetic_records
-from index.database import store_location
 from index.datadir import DataDir
 from index.records import CrawlSummary, FetchResult, Record
 from index.store import Store
+from index.store_file import store_location
 from index.transfer import import_records
 
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"

@@ -44,9 +44,9 @@ from flows.refresh import (
     plan_refresh,
 )
 from flows.sites import load_site_config
-from index.database import store_location
 from index.records import CrawlSummary
 from index.store import Store
+from index.store_file import store_location
 
 #: The crawl flow's deployment in the bundled prefect.yaml (``flow name/deployment name``).
 CRAWL_DEPLOYMENT = "crawl-site/ojp-search-crawl"

@@ -11,15 +11,14 @@ The store's SQL is plain text with named parameters that both backends run uncha
   (``REPEATABLE READ``), which never wait on a writer. Text columns use the ``C`` collation, so
   that ids, URLs and dates sort as they do on SQLite.
 
-Where the store is, resolved once (``store_location``): the ``--store`` flag, else
-``OJP_SEARCH_STORE_URL``, else ``[store] url`` in the data dir's ``config.toml``, else
+Where the store is, resolved once (``index.store_file.store_location``): the ``--store`` flag,
+else ``OJP_SEARCH_STORE_URL``, else ``[store] url`` in the data dir's ``config.toml``, else
 ``store.sqlite3`` in the data dir.
 """
 
 from __future__ import annotations
 
 import functools
-import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,11 +29,9 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.pool import NullPool
 
-from index.datadir import DataDir
 from index.errors import ErrorKind, OjpError
+from index.store_file import BUSY_TIMEOUT_MS
 
-STORE_URL_ENV = "OJP_SEARCH_STORE_URL"
-BUSY_TIMEOUT_MS = 30_000
 #: The advisory lock every PostgreSQL write transaction takes first (one store per database).
 WRITE_LOCK_KEY = 0x6F6A7073  # "ojps"
 BACKENDS = ("sqlite", "postgresql")
@@ -47,19 +44,6 @@ class StoreUrlError(OjpError):
     """A store URL that names no backend ojp-search can use."""
 
     kind = ErrorKind.USAGE
-
-
-def store_location(data_dir: DataDir) -> Path | str:
-    """The store of ``data_dir``: a URL (flag, environment, config) or the SQLite file."""
-    for url in (data_dir.store, os.environ.get(STORE_URL_ENV), configured_url(data_dir)):
-        if url:
-            return url
-    return data_dir.store_path
-
-
-def configured_url(data_dir: DataDir) -> str | None:
-    """``[store] url`` of the data dir's ``config.toml`` (None when there is none)."""
-    return data_dir.read_config().get("store", {}).get("url") or None
 
 
 def parse_location(location: Path | str) -> tuple[str, URL | Path]:

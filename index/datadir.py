@@ -2,7 +2,7 @@
 platform's user data dir. Every path inside it is named here and nowhere else.
 
 The store may live elsewhere (a PostgreSQL database several machines share): ``store`` is the
-``--store`` flag's URL when one was given; ``index.database.store_location`` resolves the rest
+``--store`` flag's URL when one was given; ``index.store_file.store_location`` resolves the rest
 (``OJP_SEARCH_STORE_URL``, the data dir's ``config.toml``, else the SQLite file in the data dir)."""
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ class DataDir:
         cls, flag: str | os.PathLike[str] | None = None, *, store: str | None = None
     ) -> DataDir:
         """The data dir from the flag, the environment or the platform default (in that order);
-        ``store`` is a ``--store`` URL, kept for ``index.database.store_location``."""
+        ``store`` is a ``--store`` URL, kept for ``index.store_file.store_location``."""
         if flag:
             return cls(Path(flag).expanduser(), store or None)
         env = os.environ.get(ENV_VAR)

@@ -27,6 +27,7 @@ from sqlalchemy import (
     inspect,
 )
 
+from index import store_file
 from index.database import execute
 
 log = logging.getLogger(__name__)
@@ -222,6 +223,8 @@ MIGRATIONS: tuple[tuple[Step, ...], ...] = (
 )
 
 STORE_VERSION = len(MIGRATIONS)
+if STORE_VERSION != store_file.STORE_VERSION:  # the reader without SQLAlchemy must agree
+    raise ImportError(f"index.store_file reads store version {store_file.STORE_VERSION}")
 
 #: Every table of the current schema, parents before children (the order a copy writes them).
 TABLES = (

@@ -22,7 +22,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
 
 from sqlalchemy import Connection, inspect
 from sqlalchemy.exc import DBAPIError
@@ -34,7 +33,6 @@ from index.database import (
     execute_many,
     is_busy,
     reason,
-    store_location,
 )
 from index.datadir import DataDir
 from index.errors import ErrorKind, NextStep, OjpError
@@ -46,6 +44,7 @@ from index.migrations import (
     schema_version,
 )
 from index.records import OUTCOMES, CrawlSummary, FetchResult, Record
+from index.store_file import ENTRIES_SQL, connect, store_location
 from index.sync import (
     COUNT_KEYS,
     WITHHELD_PREFIX,
@@ -172,37 +171,6 @@ def format_time(moment: datetime) -> str:
 
 def parse_time(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-
-def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
-    """A connection in autocommit mode (transactions are explicit), WAL, busy timeout, FKs.
-
-    A ``readonly`` one refuses every write (``query_only``) and leaves the journal mode alone;
-    in a folder that cannot be written (a read-only mount) it opens the file as immutable, the
-    only way SQLite reads a WAL database there. Text that is not valid UTF-8 reads back with
-    replacement characters instead of failing the read."""
-    uri = f"file:{quote(str(path))}"
-    if readonly and not os.access(path.parent, os.W_OK):
-        uri += "?immutable=1"
-    conn = sqlite3.connect(
-        uri,
-        uri=True,
-        timeout=BUSY_TIMEOUT_MS / 1000,
-        isolation_level=None,
-        check_same_thread=False,
-    )
-    conn.text_factory = decode_text
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    if readonly:
-        conn.execute("PRAGMA query_only = ON")
-    else:
-        conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA foreign_keys = ON")
-    return conn
-
-
-def decode_text(raw: bytes) -> str:
-    return raw.decode("utf-8", errors="replace")
 
 
 def refuse_read_only(root: Path) -> None:
@@ -714,9 +682,7 @@ class Store:
             chunk = list(ids[start : start + CHUNK])
             params = {f"i{n}": value for n, value in enumerate(chunk)}
             marks = ", ".join(f":{name}" for name in params)
-            rows = self.query(
-                f"SELECT id, data, first_seen FROM records WHERE id IN ({marks})", params
-            )
+            rows = self.query(ENTRIES_SQL.format(marks=marks), params)
             found.update((rid, (Record.from_json(data), seen)) for rid, data, seen in rows)
         return [found[i] for i in ids if i in found]
 

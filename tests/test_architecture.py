@@ -182,15 +182,20 @@ def test_index_imports_nothing_from_crawlers_or_flows() -> None:
 
 
 def test_the_search_path_imports_neither_scrapy_nor_prefect(data_dir: DataDir) -> None:
+    # Nor SQLAlchemy: the hits' records are read straight from the SQLite store's file.
     args = ["search", "cameras", "--json", "--data-dir", str(data_dir.root)]
     probe = (
         "import json, sys, search_cli\n"
         f"code = search_cli.main({args!r})\n"
-        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('scrapy', 'prefect'))\n"
+        "heavy = sorted(m for m in sys.modules\n"
+        "               if m.split('.')[0] in ('scrapy', 'prefect', 'sqlalchemy'))\n"
         "print(json.dumps({'code': code, 'heavy': heavy}))\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60
     )
-    last = json.loads(done.stdout.strip().splitlines()[-1])
+    lines = done.stdout.strip().splitlines()
+    last = json.loads(lines[-1])
     assert last == {"code": 0, "heavy": []}
+    hits = [json.loads(line) for line in lines[:-1] if '"type": "hit"' in line]
+    assert hits and "[[cameras]]" in hits[0]["snippet"].lower()  # the store's text was read

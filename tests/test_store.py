@@ -357,8 +357,8 @@ def test_status_counts_live_records_by_agency_and_kind(store: Store) -> None:
 def test_the_store_is_found_by_flag_then_environment_then_config(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from index.database import STORE_URL_ENV, store_location
     from index.datadir import DataDir
+    from index.store_file import STORE_URL_ENV, store_location
 
     monkeypatch.delenv(STORE_URL_ENV, raising=False)
     data = DataDir(tmp_path)
@@ -369,3 +369,32 @@ def test_the_store_is_found_by_flag_then_environment_then_config(
     assert store_location(data) == "postgresql://db.example/env"
     flagged = DataDir.resolve(tmp_path, store="sqlite:////elsewhere/store.sqlite3")
     assert store_location(flagged) == "sqlite:////elsewhere/store.sqlite3"
+
+
+def test_a_search_reads_its_hits_from_the_sqlite_file_as_the_store_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # ``ojp-search search`` reads its hits' records without SQLAlchemy: the same records and
+    # first-seen days as ``Store.index_entries``, in the order asked; anything unusual is left
+    # to the store (None).
+    from index.datadir import DataDir
+    from index.store_file import STORE_URL_ENV, read_index_entries
+    from index.store_file import STORE_VERSION as FILE_VERSION
+
+    assert FILE_VERSION == STORE_VERSION
+    monkeypatch.delenv(STORE_URL_ENV, raising=False)
+    data = DataDir(tmp_path / "data").ensure()
+    assert read_index_entries(data, ["x"]) is None  # no store yet
+    records = [make_record(f"r{n}", title=f"Record {n}", topics=(f"Topic {n}",)) for n in range(5)]
+    with Store.open(data) as store:
+        run_crawl(store, [fetched(r) for r in records])
+        ids = [records[3].id, "0000000000000000", records[0].id, records[4].id]
+        expected = store.index_entries(ids)
+    assert len(expected) == 3
+    assert read_index_entries(data, ids) == expected
+
+    with Store.open(data) as store, store.write() as conn:
+        execute(conn, "UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+    assert read_index_entries(data, ids) is None  # an older store: the store migrates it
+    monkeypatch.setenv(STORE_URL_ENV, "postgresql://db.example/elsewhere")
+    assert read_index_entries(data, ids) is None  # not this file

@@ -167,6 +167,11 @@ def result_cache(data_dir: DataDir) -> ResultCache | None:
     return _RESULTS.get(data_dir.root.resolve()) if _RESULTS else None
 
 
+def is_kept(data_dir: DataDir) -> bool:
+    """Whether ``data_dir``'s index is kept open between searches (``keep_warm``)."""
+    return bool(_WARM) and data_dir.root.resolve() in _WARM
+
+
 @contextmanager
 def store_reader(data_dir: DataDir) -> Iterator[Any]:
     """A reader of the data dir's store (``index.store.Store``): this thread's kept one when

@@ -19,8 +19,9 @@ from whoosh import highlight
 from index.datadir import DataDir
 from index.filters import DOCUMENT_TYPE
 from index.fulltext.analysis import text_analyzer
-from index.fulltext.snapshot import store_reader
+from index.fulltext.snapshot import is_kept, store_reader
 from index.records import Record
+from index.store_file import read_index_entries
 
 log = logging.getLogger(__name__)
 
@@ -107,9 +108,15 @@ def hit_snippet(source: SnippetSource, terms: frozenset[str], *, documents_first
 
 
 def read_records(data_dir: DataDir, ids: Sequence[str]) -> dict[str, Record]:
-    """The records of the hits shown, read from the store in one query."""
+    """The records of the hits shown, read from the store in one query: straight from the
+    SQLite file in a process that searches once (``index.store_file``), else through the
+    store (a kept reader in ``serve``)."""
     if not ids:
         return {}
+    if not is_kept(data_dir):  # one search in a new process: no SQLAlchemy to import
+        entries = read_index_entries(data_dir, ids)
+        if entries is not None:
+            return {record.id: record for record, _ in entries}
     with store_reader(data_dir) as store:
         return {r.id: r for r in store.get_many(list(ids))}
 
@@ -131,8 +138,7 @@ def snippet_sources(data_dir: DataDir, ids: Sequence[str]) -> dict[str, SnippetS
 
 def snippet_texts(data_dir: DataDir, ids: Sequence[str]) -> dict[str, str]:
     """Summary, body and attachment text of the records shown, read from the store."""
-    if not ids:
-        return {}
-    with store_reader(data_dir) as store:
-        records = store.get_many(list(ids))
-    return {r.id: "\n".join([r.summary, r.body, *(a.text for a in r.attachments)]) for r in records}
+    return {
+        rid: "\n".join([r.summary, r.body, *(a.text for a in r.attachments)])
+        for rid, r in read_records(data_dir, ids).items()
+    }
