@@ -36,6 +36,7 @@ import os
 import pickle
 import shutil
 import struct
+import threading
 from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -749,13 +750,28 @@ def threshold_merge(lists: list[ScoreList], wanted: bytes, count: int) -> list[t
     mask = np.frombuffer(wanted, np.bool_)
     if len(lists) == 1:
         return _first_wanted(lists[0], mask, count)
-    totals = np.zeros(len(wanted), np.float64)
-    present = np.zeros(len(wanted), np.bool_)
+    totals, present = _scratch(len(wanted))
     for slist in lists:
-        totals[slist.docs] += slist.scores()
-        present[slist.docs] = True
+        docs = slist.docs.astype(np.intp)
+        totals[docs] += slist.scores()
+        present[docs] = True
     docs = np.flatnonzero(mask & present)
     return _best(docs, totals[docs], count)
+
+
+_SCRATCH = threading.local()
+
+
+def _scratch(doc_count: int) -> tuple[Any, Any]:
+    """This thread's arrays of scores and of presence by document, zeroed: reused from one
+    search to the next, a fresh pair of megabytes would cost a page fault per 4 KiB."""
+    kept = getattr(_SCRATCH, "arrays", None)
+    if kept is None or len(kept[0]) != doc_count:
+        kept = _SCRATCH.arrays = (np.zeros(doc_count, np.float64), np.zeros(doc_count, np.bool_))
+    else:
+        kept[0].fill(0.0)
+        kept[1].fill(False)
+    return kept
 
 
 def _best(docs: Any, scores: Any, count: int) -> list[tuple[int, float]]:
