@@ -26,7 +26,7 @@ from index.store_file import read_index_entries
 log = logging.getLogger(__name__)
 
 SNIPPET_CHARS = 220
-SNIPPET_SPAN = 1200  # characters of a long text the highlighter looks at, from the first match
+SNIPPET_SPAN = 600  # characters of a long text the highlighter looks at, from the first match
 MARK_START, MARK_END = "[[", "]]"
 
 
