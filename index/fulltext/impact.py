@@ -61,7 +61,9 @@ log = logging.getLogger(__name__)
 
 IMPACT_FILE = "ojp-impacts.bin"
 #: Terms in fewer documents have no stored list: their list is scored when a query needs it.
-MIN_DF = 2048
+#: At 250,000 records, 512 rather than 2,048 stores 21,800 lists instead of 7,798 (+99 MB,
+#: +16 CPU s at a commit) and spares a query of middling words decoding their postings.
+MIN_DF = 512
 #: Fields with lists of their own, besides the all-fields lists: ``title:word`` searches, and
 #: the ``authors`` term a word typed without a field also looks for.
 FIELD_LISTS = ("title", "authors")
