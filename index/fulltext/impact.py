@@ -54,7 +54,7 @@ from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
 from index.fulltext.facets import doc_set, index_key, match_set, merge_word_terms
-from index.fulltext.pairs import MAX_FREQUENCY, PAIR_SHIFT, pair_term
+from index.fulltext.pairs import MAX_FREQUENCY, pair_term, split_weights
 from index.fulltext.schema import FIELD_BOOSTS, PAIRS_FIELD, WORD_FIELDS, WORDS_FIELD
 
 log = logging.getLogger(__name__)
@@ -122,16 +122,11 @@ class FieldScorer:
         avgfl = searcher.avg_field_length(fieldname) or 1
         self.boost = boost
         self.k1 = k1
-        self.norm = _length_norms(avgfl, b, k1)
-        self.norms = np.array(self.norm, np.float64)
-
-    def score(self, weight: float, lbyte: int) -> float:
-        k1 = self.k1
-        return self.idf * ((weight * (k1 + 1)) / (weight + self.norm[lbyte])) * self.boost
+        self.norms = np.array(_length_norms(avgfl, b, k1), np.float64)
 
     def scores(self, weights: Any, lbytes: Any) -> Any:
-        """``score`` of arrays of weights and length bytes: the same operations in the same
-        order, so the same doubles."""
+        """The scores of postings (arrays of weights and length bytes) with ``bm25()``'s
+        operations in its order, so the very doubles Whoosh computes."""
         k1 = self.k1
         return self.idf * ((weights * (k1 + 1)) / (weights + self.norms[lbytes])) * self.boost
 
@@ -142,9 +137,6 @@ class WeightScorer:
 
     def __init__(self, boost: float) -> None:
         self.boost = boost
-
-    def score(self, weight: float, lbyte: int) -> float:
-        return weight * self.boost
 
     def scores(self, weights: Any, lbytes: Any) -> Any:
         return weights * self.boost
@@ -429,7 +421,7 @@ def add_phrase_scores(searcher: Any, text: str, params: tuple[float, float], int
             except TermNotFound:
                 continue
             ids, weights = leaf_postings(matcher)
-            tf_a, tf_b = np.divmod(weights.astype(np.int64), PAIR_SHIFT)
+            tf_a, tf_b = split_weights(weights)
             if not (tf_a.all() and tf_b.all()) or MAX_FREQUENCY in tf_a or MAX_FREQUENCY in tf_b:
                 raise Unrankable(text)
             lbytes = np.frombuffer(length_bytes(leaf, fieldname), np.uint8)[ids]

@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from itertools import pairwise
 from typing import Any
 
+import numpy as np
 from whoosh.analysis import Analyzer, Token
 from whoosh.formats import Existence, tokens
 
@@ -35,7 +36,7 @@ FIELD_SEPARATOR = "\x1e"
 #: weights); a word more frequent than this in one field makes the phrase unrankable from
 #: the pairs (``index.fulltext.impact`` then lets Whoosh score it).
 MAX_FREQUENCY = 4095
-PAIR_SHIFT = 4096
+_SHIFT = 4096
 
 
 def pair_term(fieldname: str, first: str, second: str) -> str:
@@ -43,13 +44,12 @@ def pair_term(fieldname: str, first: str, second: str) -> str:
 
 
 def pair_weight(first: int, second: int) -> float:
-    return float(min(first, MAX_FREQUENCY) * PAIR_SHIFT + min(second, MAX_FREQUENCY))
+    return float(min(first, MAX_FREQUENCY) * _SHIFT + min(second, MAX_FREQUENCY))
 
 
-def split_weight(weight: float) -> tuple[int, int]:
-    """The two words' frequencies a pair posting's weight carries."""
-    first, second = divmod(int(weight), PAIR_SHIFT)
-    return first, second
+def split_weights(weights: Any) -> tuple[Any, Any]:
+    """The two words' frequencies the weights of pair postings carry (arrays)."""
+    return np.divmod(weights.astype(np.int64), _SHIFT)
 
 
 def field_pairs(
