@@ -12,6 +12,7 @@ import pytest
 from whoosh import sorting
 
 from index.datadir import DataDir
+from index.fulltext import facets as facet_module
 from index.fulltext.facets import term_docs
 from index.fulltext.query import compile_query
 from index.fulltext.schema import WORD_FIELDS, WORDS_FIELD
@@ -347,12 +348,20 @@ ORACLE_QUERIES = [
 ]
 
 
+@pytest.mark.parametrize("together", [True, False], ids=["facets together", "one by one"])
 @pytest.mark.parametrize(("text", "options"), ORACLE_QUERIES)
 def test_totals_and_facets_match_whoosh_counting_every_hit(
-    data_dir: DataDir, text: str, options: dict[str, Any]
+    data_dir: DataDir,
+    text: str,
+    options: dict[str, Any],
+    together: bool,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Totals and facets come from match sets and the facet table; Whoosh's own collector,
+    """Totals and facets come from match sets and the facet table (every facet in one count,
+    or, with too many combinations of values, one count per facet); Whoosh's own collector,
     which visits every hit, must agree."""
+    if not together:
+        monkeypatch.setattr(facet_module, "JOINT_COMBINATIONS", 0)
     request = SearchRequest(text, **options)
     results = search(data_dir, request)
     facets = {

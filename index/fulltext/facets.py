@@ -17,6 +17,7 @@ match the index's segments (a commit whose table was not written yet) is compute
 from __future__ import annotations
 
 import logging
+import math
 import os
 import pickle
 from array import array
@@ -24,6 +25,7 @@ from bisect import bisect_left, bisect_right
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import accumulate, repeat
 from pathlib import Path
 from typing import Any
@@ -43,6 +45,8 @@ FACET_FILE = "ojp-facets.pickle"
 FACET_COLUMNS = {"agency": "agency", "type": "content_type", "year": "year"}
 #: The date field (YYYYMMDD numbers) whose ranges the table answers.
 DATE_FIELD = "published"
+#: Facet value combinations up to which every facet is counted in one pass.
+JOINT_COMBINATIONS = 1 << 16
 
 
 # -- match sets ------------------------------------------------------------------------------
@@ -226,13 +230,24 @@ class FacetTable:
     def count(self, matches: int) -> dict[str, dict[str, int]]:
         """Facet counts of a match set: value → documents, most frequent first (years newest
         first)."""
-        # A matched document keeps its code, the others count as 0 (no value): one vectorised
-        # count per facet.
+        # A matched document keeps its codes, the others count as 0 (no value): one vectorised
+        # count of every facet's codes at once (``_joint``), or one per facet.
         selected = doc_mask(matches, self.doc_count).view(np.uint8)
+        joint = self._joint
+        if joint is not None:
+            sizes = [len(names) + 1 for names in self.values.values()]
+            together = np.bincount(joint * selected, minlength=math.prod(sizes)).reshape(sizes)
+            axes = range(len(sizes))
+            each = [together.sum(axis=tuple(j for j in axes if j != i)).tolist() for i in axes]
+        else:
+            each = [
+                np.bincount(
+                    np.frombuffer(self.codes[facet], np.uint8) * selected, minlength=len(names) + 1
+                ).tolist()
+                for facet, names in self.values.items()
+            ]
         facets: dict[str, dict[str, int]] = {}
-        for facet, names in self.values.items():
-            codes = np.frombuffer(self.codes[facet], np.uint8)
-            counted = np.bincount(codes * selected, minlength=len(names) + 1).tolist()
+        for (facet, names), counted in zip(self.values.items(), each, strict=True):
             counts = [(name, counted[n + 1]) for n, name in enumerate(names)]
             counts = [(name, c) for name, c in counts if c]
             if facet == "year":
@@ -241,6 +256,20 @@ class FacetTable:
                 counts.sort(key=lambda kv: (-kv[1], kv[0]))
             facets[facet] = dict(counts)
         return facets
+
+    @cached_property
+    def _joint(self) -> Any | None:
+        """Every document's facet codes as one number (mixed radix: the first facet's code is
+        the most significant), so that one count gives every facet; None when the combinations
+        are too many for one count."""
+        sizes = [len(names) + 1 for names in self.values.values()]
+        if not sizes or math.prod(sizes) > JOINT_COMBINATIONS:
+            return None
+        joint = np.zeros(self.doc_count, np.intp)
+        for facet, size in zip(self.values, sizes, strict=True):
+            joint *= size
+            joint += np.frombuffer(self.codes[facet], np.uint8)
+        return joint
 
 
 def _has_value(value: Any) -> bool:
