@@ -13,8 +13,9 @@ threads and keyed by the commit a search ran on, the day (``--open``, ``--upcomi
 recency lift depend on it) and the whole checked request: the same search again (the page a
 colleague shared, the back button, paging back) costs a dictionary lookup until the index moves
 on, and a new commit's searches never see an older commit's results. Each thread of a kept data
-dir also keeps a reader of the store for the hits' text (``store_reader``): opening one checks
-the store's schema, a few milliseconds a search otherwise.
+dir also keeps a reader of the store for the hits' text (``store_reader``: opening one checks
+the store's schema, a few milliseconds a search otherwise), and its snapshot keeps the words
+spelling corrections are looked for in, read at its first misspelled query.
 """
 
 from __future__ import annotations
@@ -176,7 +177,7 @@ def is_kept(data_dir: DataDir) -> bool:
 def store_reader(data_dir: DataDir) -> Iterator[Any]:
     """A reader of the data dir's store (``index.store.Store``): this thread's kept one when
     the data dir is kept warm, else one opened for the call. A kept reader is opened again
-    when its SQLite file was replaced (``import``, a restored copy) or after a failed read;
+    when its SQLite file was replaced (a restored copy) or after a failed read;
     each read is a transaction of its own, so a kept reader holds no snapshot between
     searches."""
     from index.store import Store  # the store's imports only when hits are shown
