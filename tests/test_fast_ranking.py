@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from whoosh import index as whoosh_index
 from whoosh.qparser import AndGroup, MultifieldParser
 
-from index.fulltext import impact
+from index.fulltext import impact, pairs
 from index.fulltext.facets import live_docs, match_set
 from index.fulltext.schema import FIELD_BOOSTS, build_schema, record_document
 from index.fulltext.writer import build_index, write_facets
@@ -129,6 +129,7 @@ queries = st.one_of(
     count=st.integers(1, 12),
     kept=st.integers(0, 2**30),
     min_df=st.sampled_from([2, 3, 10**6]),
+    buckets=st.sampled_from([1, 3, pairs.PAIR_BUCKETS]),
 )
 def test_top_hits_equal_exhaustive_scoring(
     docs: list[tuple[str, str, list[str]]],
@@ -136,11 +137,15 @@ def test_top_hits_equal_exhaustive_scoring(
     count: int,
     kept: int,
     min_df: int,
+    buckets: int,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # Every term stored, some stored and some scored when the query needs them, or none
     # stored: lists from the file and lists scored now must both give the exhaustive ranking.
     monkeypatch.setattr(impact, "MIN_DF", min_df)
+    # One bucket for every pair (a document's entries stacked level upon level), a few
+    # buckets shared by several pairs, or the index's own count (a bucket per pair here).
+    monkeypatch.setattr(pairs, "PAIR_BUCKETS", buckets)
     records = [record(n, t, s, " ".join(b)) for n, (t, s, b) in enumerate(docs)]
     with indexed(records) as (searcher, path):
         table = impact.load_impact_table(path, searcher.reader())
@@ -232,11 +237,11 @@ def test_pairs_from_the_bulk_builder_equal_whoosh_writer(tmp_path: Path) -> None
         assert _postings(bulk, term) == _postings(plain, term), term
 
 
-def _postings(reader: Any, term: bytes) -> list[tuple[int, float]]:
+def _postings(reader: Any, term: bytes) -> list[tuple[int, bytes]]:
     matcher = reader.postings("pairs", term)
     out = []
     while matcher.is_active():
-        out.append((matcher.id(), matcher.weight()))
+        out.append((matcher.id(), matcher.value()))
         matcher.next()
     return out
 

@@ -27,7 +27,6 @@ import struct
 import tempfile
 import zlib
 from array import array
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from itertools import accumulate, groupby, pairwise
 from operator import itemgetter
@@ -48,7 +47,7 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
 from index.fulltext.analysis import text_analyzer
-from index.fulltext.pairs import FIELD_SEPARATOR, PairAnalyzer, PairFormat, pair_weight
+from index.fulltext.pairs import FIELD_SEPARATOR, PairAnalyzer, PairFormat, document_pairs
 
 #: Whoosh's default token pattern without its capturing group, for ``findall``.
 _TOKEN = re.compile(r"[\w\*]+(?:\.?[\w\*]+)*")
@@ -170,29 +169,19 @@ class PairAnalysis:
     """The postings of the ``pairs`` field (``index.fulltext.pairs``) from the words a
     ``TextAnalysis`` makes of each field's text."""
 
-    def __init__(
-        self, words: TextAnalysis, fields: tuple[str, ...], common: frozenset[str]
-    ) -> None:
+    def __init__(self, words: TextAnalysis, analyzer: PairAnalyzer) -> None:
         self.words = words
-        self.prefixes = [f"{name}:".encode() for name in fields]
-        self.common = frozenset(word.encode("utf-8") for word in common)
+        self.fields = len(analyzer.fields)
+        self.numbers = {w.encode("utf-8"): n for w, n in analyzer.numbers().items()}
+        self.buckets = analyzer.buckets
 
     def postings(self, value: str, boost: float) -> list[Posting]:
-        out = []
-        for prefix, text in zip(self.prefixes, value.split(FIELD_SEPARATOR), strict=False):
-            words, _ = self.words.words(text)
-            if len(words) < 2:
-                continue
-            common = self.common
-            frequency: Counter[bytes] | None = None
-            for first, second in dict.fromkeys(pairwise(words)):
-                if first not in common or second not in common:
-                    continue
-                if frequency is None:
-                    frequency = Counter(words)
-                weight = pair_weight(frequency[first], frequency[second])
-                out.append((prefix + first + b" " + second, 1, weight, b""))
-        return out
+        texts = value.split(FIELD_SEPARATOR)[: self.fields]
+        fields_words = [self.words.words(text)[0] for text in texts]
+        return [
+            (term.encode("ascii"), 1, 1.0, data)
+            for term, data in document_pairs(fields_words, self.numbers, self.buckets)
+        ]
 
 
 def _encode_positions(plist: list[int]) -> bytes:
@@ -259,7 +248,7 @@ class IndexBuilder(SegmentWriter):  # type: ignore[misc]
             if type(analyzer) is PairAnalyzer and type(field.format) is PairFormat:
                 words = analysis_of(text_analyzer())
                 if words is not None:
-                    pairs = PairAnalysis(words, analyzer.fields, analyzer.words)
+                    pairs = PairAnalysis(words, analyzer)
                     self._analysis[name] = pairs.postings
                 continue
             analysis = analysis_of(analyzer)

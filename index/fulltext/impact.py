@@ -48,13 +48,14 @@ from typing import Any
 import numpy as np
 from whoosh import query
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
+from whoosh.matching import ListMatcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
 from index.fulltext.facets import doc_set, index_key, match_set, merge_word_terms
-from index.fulltext.pairs import MAX_FREQUENCY, pair_term, split_weights
+from index.fulltext.pairs import MAX_FREQUENCY, bucket_of, bucket_term, phrase_entries
 from index.fulltext.schema import FIELD_BOOSTS, PAIRS_FIELD, WORD_FIELDS, WORDS_FIELD
 
 log = logging.getLogger(__name__)
@@ -329,8 +330,9 @@ def phrase_parts(
 
 
 def match_query(q: query.Query, schema: Any) -> query.Query:
-    """``q`` with each two-word phrase typed without a field read from the ``pairs`` field: the
-    same documents, from short posting lists instead of positions (for match sets)."""
+    """``q`` with each two-word phrase typed without a field read from the ``pairs`` field
+    (``PairPhrase``): the same documents, from a few short lists instead of positions (for
+    match sets)."""
     if PAIRS_FIELD not in schema:
         return q
 
@@ -339,10 +341,100 @@ def match_query(q: query.Query, schema: Any) -> query.Query:
         if parts is None:
             return node
         (first, second), small = parts
-        terms = [query.Term(PAIRS_FIELD, pair_term(f, first, second)) for f in WORD_FIELDS]
-        return query.Or([*terms, *small])
+        return PairPhrase(first, second, small)
 
     return q.accept(visit)
+
+
+class PairPhrase(query.Query):  # type: ignore[misc]
+    """A two-word phrase typed without a field, its documents read from the ``pairs`` field
+    (and from Whoosh for its phrases in ``SMALL_FIELDS``): for match sets only."""
+
+    def __init__(self, first: str, second: str, small: list[query.Phrase]) -> None:
+        self.first = first
+        self.second = second
+        self.small = list(small)
+        self.boost = 1.0
+
+    def __repr__(self) -> str:
+        return f"PairPhrase({self.first!r}, {self.second!r}, {self.small!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not PairPhrase:
+            return False
+        return (other.first, other.second, other.small) == (self.first, self.second, self.small)
+
+    def __hash__(self) -> int:
+        return hash((self.first, self.second))
+
+    def doc_array(self, searcher: Any) -> Any:
+        """Every document with the phrase (deleted documents included), as an array."""
+        reader = searcher.reader()
+        parts = [np.zeros(0, np.int64)]
+        for fieldname in WORD_FIELDS:
+            for _, base, ids, _, _ in phrase_postings(reader, fieldname, self.first, self.second):
+                parts.append(ids + base)
+        for phrase in self.small:
+            parts.append(np.fromiter(phrase.docs(searcher), np.int64))
+        return np.unique(np.concatenate(parts))
+
+    def docs(self, searcher: Any, deleting: bool = False) -> Iterator[int]:
+        docs = self.doc_array(searcher).tolist()
+        is_deleted = searcher.reader().is_deleted
+        return iter([d for d in docs if not is_deleted(d)])
+
+    def matcher(self, searcher: Any, context: Any = None) -> Any:
+        return ListMatcher(list(self.docs(searcher)))
+
+
+def phrase_postings(
+    reader: Any, fieldname: str, first: str, second: str
+) -> Iterator[tuple[Any, int, Any, Any, Any]]:
+    """(leaf reader, its first document number, the leaf's documents with the two words adjacent
+    in ``fieldname``, the first word's and the second word's frequency there): the entries of
+    the pair's bucket in the ``pairs`` field, level by level, that are this pair's."""
+    if PAIRS_FIELD not in reader.schema:
+        return
+    analyzer = reader.schema[PAIRS_FIELD].analyzer
+    if not analyzer.indexes(first, second):
+        return
+    key = analyzer.key(fieldname, first, second)
+    bucket = bucket_of(key, analyzer.buckets)
+    level = 0
+    while (PAIRS_FIELD, term := bucket_term(bucket, level)) in reader:
+        for leaf, base in reader.leaf_readers():
+            try:
+                matcher = leaf.postings(PAIRS_FIELD, term)
+            except TermNotFound:
+                continue
+            ids, values = leaf_entries(matcher)
+            found, (tf_a, tf_b) = phrase_entries(values, key)
+            if found.any():
+                yield leaf, base, ids[found], tf_a[found], tf_b[found]
+        level += 1
+
+
+def leaf_entries(matcher: Any) -> tuple[Any, Any]:
+    """A ``pairs`` leaf matcher's document numbers and entries (arrays), deleted documents
+    included: each block's entries are one string of fixed-size values."""
+    if isinstance(matcher, FilterMatcher):
+        matcher = matcher.child
+    ids: list[int] = []
+    chunks: list[bytes] = []
+    if not isinstance(matcher, W3LeafMatcher):
+        while matcher.is_active():
+            ids.append(matcher.id())
+            chunks.append(matcher.value())
+            matcher.next()
+    else:
+        while not matcher._atend:
+            if matcher._data is None:
+                matcher._read_data()
+            block_ids, values = matcher._data[0], matcher._data[2]
+            ids.extend(block_ids if matcher._byteids else accumulate(block_ids))
+            chunks.append(values if isinstance(values, bytes) else b"".join(values))
+            matcher._next_block()
+    return np.array(ids, np.int64), np.frombuffer(b"".join(chunks), "<u8")
 
 
 def _word_over_fields(terms: list[query.Term]) -> tuple[list[Unit], list[query.Term]]:
@@ -404,26 +496,24 @@ def add_phrase_scores(searcher: Any, text: str, params: tuple[float, float], int
     """Add the score of the two-word phrase ``text`` over ``WORD_FIELDS`` into ``into``, as
     Whoosh scores an OR of ``Phrase`` queries: in each field where the words are adjacent, the
     sum of both words' BM25F scores, times the field's weight. The words' frequencies come from
-    the ``pairs`` postings' weights."""
+    the ``pairs`` entries."""
     first, second = text.split(" ")
     reader = searcher.reader()
     if PAIRS_FIELD not in reader.schema:
         raise Unrankable(text)
     for fieldname, boost in [(name, FIELD_BOOSTS[name]) for name in WORD_FIELDS]:
-        term = pair_term(fieldname, first, second)
-        if fieldname not in reader.schema or (PAIRS_FIELD, term) not in reader:
+        if fieldname not in reader.schema:
             continue
-        a = FieldScorer(searcher, fieldname, first, 1.0, params)
-        b = FieldScorer(searcher, fieldname, second, 1.0, params)
-        for leaf, base in reader.leaf_readers():
-            try:
-                matcher = leaf.postings(PAIRS_FIELD, term)
-            except TermNotFound:
-                continue
-            ids, weights = leaf_postings(matcher)
-            tf_a, tf_b = split_weights(weights)
+        scorers: tuple[FieldScorer, FieldScorer] | None = None
+        for leaf, base, ids, tf_a, tf_b in phrase_postings(reader, fieldname, first, second):
             if not (tf_a.all() and tf_b.all()) or MAX_FREQUENCY in tf_a or MAX_FREQUENCY in tf_b:
                 raise Unrankable(text)
+            if scorers is None:
+                scorers = (
+                    FieldScorer(searcher, fieldname, first, 1.0, params),
+                    FieldScorer(searcher, fieldname, second, 1.0, params),
+                )
+            a, b = scorers
             lbytes = np.frombuffer(length_bytes(leaf, fieldname), np.uint8)[ids]
             pair = a.scores(tf_a.astype(np.float64), lbytes) + b.scores(
                 tf_b.astype(np.float64), lbytes
@@ -820,6 +910,8 @@ def list_match_set(
     count = searcher.reader().doc_count_all()
 
     def docs(node: query.Query) -> int:
+        if type(node) is PairPhrase:
+            return doc_set(node.doc_array(searcher), count) & live
         if type(node) is query.Term and node.fieldname in _LIST_FIELDS:
             text = _term_text(node)
             where = table.find(_LIST_FIELDS[node.fieldname], text) if text else None

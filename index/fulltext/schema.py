@@ -7,9 +7,9 @@ trie terms), never thousands of expanded terms. ``year`` is a column for the yea
 ``spell`` holds the distinct unstemmed words of each record (no positions, no counts): the
 vocabulary for "did you mean". ``words`` holds the stemmed terms of all the text fields
 (``WORD_FIELDS``), once each: the documents a word typed without a field matches are one short
-posting list (ids only), not the union of five lists with positions. ``pairs`` holds each pair of
-adjacent words of each of those fields (``index.fulltext.pairs``): a two-word phrase is one
-short posting list too.
+posting list (ids only), not the union of five lists with positions. ``pairs`` records each pair of
+adjacent common words of each of those fields (``index.fulltext.pairs``): a two-word phrase is
+read from a few short posting lists too, without positions.
 
 The NCJRS library's own fields (``journal``, ``series``, ``volume``, ``issue``, ``pages``,
 ``language``, ``fulltext``) and the dates of funding and events are fields of their own: ``added``
@@ -33,7 +33,7 @@ from index.fulltext.pairs import FIELD_SEPARATOR, PairAnalyzer, PairFormat
 from index.records import Record
 
 #: Bump when the schema changes: an index built by another version is rebuilt, not reused.
-INDEX_VERSION = 4
+INDEX_VERSION = 5
 
 #: Fields searched by a query without a field name, and their weights.
 FIELD_BOOSTS: dict[str, float] = {
