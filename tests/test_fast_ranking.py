@@ -218,6 +218,26 @@ def test_shapes_the_lists_do_not_cover_are_left_to_whoosh() -> None:
             assert impact.top_hits(searcher, table, q, live, 10) is None, text
 
 
+def test_a_phrase_in_hundreds_of_documents_is_read_from_every_block(tmp_path: Path) -> None:
+    # Posting blocks hold 128 documents: a bucket with 300 postings spans three, and the
+    # documents with the phrase (every third) must all be found, with their scores.
+    records = [
+        record(n, "report", body="victims services justice" if n % 3 else "services victims")
+        for n in range(300)
+    ]
+    build_index(tmp_path, records)
+    with whoosh_index.open_dir(str(tmp_path)).searcher() as searcher:
+        q = parse(searcher, '"victims services"')
+        live = live_docs(searcher.reader())
+        fast_set = match_set(searcher, impact.match_query(q, searcher.schema), live)
+        assert fast_set == match_set(searcher, q, live)
+        assert bin(fast_set).count("1") == 200
+        table = impact.load_impact_table(tmp_path, searcher.reader())
+        fast = impact.top_hits(searcher, table, q, fast_set, 250)
+        assert fast is not None
+        assert_same_ranking(fast, exhaustive(searcher, q, fast_set, 250))
+
+
 def test_pairs_from_the_bulk_builder_equal_whoosh_writer(tmp_path: Path) -> None:
     records = synthetic_index_records()[:30]
     (tmp_path / "bulk").mkdir()

@@ -416,25 +416,35 @@ def phrase_postings(
 
 def leaf_entries(matcher: Any) -> tuple[Any, Any]:
     """A ``pairs`` leaf matcher's document numbers and entries (arrays), deleted documents
-    included: each block's entries are one string of fixed-size values."""
+    included: each block's entries are one string of fixed-size values, its numbers are
+    deltas from the block's first."""
     if isinstance(matcher, FilterMatcher):
         matcher = matcher.child
-    ids: list[int] = []
-    chunks: list[bytes] = []
-    if not isinstance(matcher, W3LeafMatcher):
+    if not isinstance(matcher, W3LeafMatcher) or matcher._byteids:
+        ids: list[int] = []
+        values: list[bytes] = []
         while matcher.is_active():
             ids.append(matcher.id())
-            chunks.append(matcher.value())
+            values.append(matcher.value())
             matcher.next()
-    else:
-        while not matcher._atend:
-            if matcher._data is None:
-                matcher._read_data()
-            block_ids, values = matcher._data[0], matcher._data[2]
-            ids.extend(block_ids if matcher._byteids else accumulate(block_ids))
-            chunks.append(values if isinstance(values, bytes) else b"".join(values))
-            matcher._next_block()
-    return np.array(ids, np.int64), np.frombuffer(b"".join(chunks), "<u8")
+        return np.array(ids, np.int64), np.frombuffer(b"".join(values), "<u8")
+    deltas: list[int] = []
+    sizes: list[int] = []
+    chunks: list[bytes] = []
+    while not matcher._atend:
+        if matcher._data is None:
+            matcher._read_data()
+        block_ids, block_values = matcher._data[0], matcher._data[2]
+        deltas.extend(block_ids)
+        sizes.append(len(block_ids))
+        chunks.append(block_values)
+        matcher._next_block()
+    if not sizes:
+        return np.zeros(0, np.int64), np.zeros(0, np.uint64)
+    sums = np.cumsum(np.array(deltas, np.int64))
+    ends = np.cumsum(sizes)
+    before = np.concatenate(([0], sums[ends[:-1] - 1]))  # each block's deltas start afresh
+    return sums - np.repeat(before, sizes), np.frombuffer(b"".join(chunks), "<u8")
 
 
 def _word_over_fields(terms: list[query.Term]) -> tuple[list[Unit], list[query.Term]]:
